@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("portal.accounts.api_urls")),
     path("", include("portal.areas.api_urls")),
     path("", include("portal.workflow.api_urls")),
+    path("", include("residents.api_urls")),
 ]

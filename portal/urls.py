@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("work/", include("portal.workflow.urls")),
+    path("notices/", include("portal.notices.urls")),
+    path("", include("residents.urls")),
     path("", views.home, name="home"),
 ]
 

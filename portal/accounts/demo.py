@@ -1,0 +1,7 @@
+"""The demo accounts of every role."""
+
+from portal.demo import SeedContext
+
+
+def seed(ctx: SeedContext) -> None:
+    pass

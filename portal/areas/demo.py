@@ -1,0 +1,7 @@
+"""The demo city's areas and addresses."""
+
+from portal.demo import SeedContext
+
+
+def seed(ctx: SeedContext) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""What the residents app registers with the platform: application kinds, navigation entries."""
+
+
+def register() -> None:
+    pass
