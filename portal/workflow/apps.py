@@ -6,3 +6,21 @@ class WorkflowConfig(AppConfig):
     name = "portal.workflow"
     label = "workflow"
     verbose_name = _("Applications and work queue")
+
+    def ready(self) -> None:
+        from portal import navigation
+
+        navigation.register(
+            key="workbench",
+            label=_("Workbench"),
+            url_name="workbench",
+            roles={"reviewer"},
+            order=10,
+        )
+        navigation.register(
+            key="my-cases",
+            label=_("My applications"),
+            url_name="my-cases",
+            roles={"resident", "landlord"},
+            order=90,
+        )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from portal.accounts.models import Role, User
-from portal.workflow.models import Case
+from portal.workflow.models import Case, Status, Transition
 
 
 def cases_reviewable_by(user: User) -> QuerySet[Case]:
@@ -25,6 +26,16 @@ def cases_of_applicant(user: User) -> QuerySet[Case]:
     return Case.objects.filter(applicant=user).select_related("department", "district")
 
 
-def case_timeline(case: Case) -> list:
+def case_timeline(case: Case) -> list[Transition]:
     """The case's history, oldest first, with the actors loaded."""
     return list(case.transitions.select_related("actor").order_by("at", "id"))
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """How many cases wait in the reviewer's queue: new, in review, and overdue."""
+    waiting = [Status.SUBMITTED, Status.IN_REVIEW]
+    return cases_reviewable_by(user).aggregate(
+        submitted=Count("id", filter=Q(status=Status.SUBMITTED)),
+        in_review=Count("id", filter=Q(status=Status.IN_REVIEW)),
+        overdue=Count("id", filter=Q(status__in=waiting, due_date__lt=timezone.localdate())),
+    )

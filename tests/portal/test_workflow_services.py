@@ -10,28 +10,7 @@ from django.db import connection
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.workflow import services
 from portal.workflow.models import TRANSITIONS, Case, Status, Transition
-from portal.workflow.registry import ApplicationKind, register_kind
-
-approved_cases: list[int] = []
-
-
-def _refuse_if_subject_says_so(*, case, actor):
-    if case.subject == "ineligible":
-        raise NotEligible("not yet")
-
-
-register_kind(
-    ApplicationKind(
-        code="test_kind",
-        label="Test",
-        department="public_security",
-        prefix="TST",
-        due_days=10,
-        on_submit=_refuse_if_subject_says_so,
-        on_approve=lambda *, case, actor: approved_cases.append(case.pk),
-    )
-)
-
+from tests.portal.kinds import approved_cases
 
 @pytest.fixture
 def draft(resident, district_a):
