@@ -8,7 +8,21 @@ from tests import factories
 
 
 @pytest.fixture
-def city(db):
+def departments(db):
+    """The departments of the data migration; a transactional test's flush removes them, so restore."""
+    from importlib import import_module
+
+    from portal.accounts.models import Department
+
+    for code, name, name_en in import_module(
+        "portal.accounts.migrations.0002_departments"
+    ).DEPARTMENTS:
+        Department.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
+    return Department.objects.all()
+
+
+@pytest.fixture
+def city(departments):
     return factories.build_area_tree()
 
 

@@ -10,12 +10,16 @@ from portal.workflow.models import Case, Status, Transition
 
 
 def cases_reviewable_by(user: User) -> QuerySet[Case]:
-    """Cases of the reviewer's department in the districts they review; nothing for anyone else."""
+    """Submitted cases of the reviewer's department in the districts they review.
+
+    Drafts stay private to the applicant until submitted; anyone who is not a reviewer sees nothing.
+    """
     if not user.is_authenticated or not user.has_role(Role.REVIEWER) or user.department_id is None:
         return Case.objects.none()
     return Case.objects.filter(
         department_id=user.department_id,
         district__in=user.districts.all(),
+        submitted_at__isnull=False,
     ).select_related("department", "district", "applicant", "reviewer")
 
 
