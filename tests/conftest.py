@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 
 from tests import factories
 
 
-@pytest.fixture
-def departments(db):
-    """The departments of the data migration; a transactional test's flush removes them, so restore."""
-    from importlib import import_module
-
+def _ensure_departments():
     from portal.accounts.models import Department
 
-    for code, name, name_en in import_module(
-        "portal.accounts.migrations.0002_departments"
-    ).DEPARTMENTS:
+    rows = import_module("portal.accounts.migrations.0002_departments").DEPARTMENTS
+    for code, name, name_en in rows:
         Department.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
     return Department.objects.all()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference departments, also in a reused test database a transactional test flushed."""
+    with django_db_blocker.unblock():
+        _ensure_departments()
+
+
+@pytest.fixture
+def departments(db):
+    """The departments again, for tests that run after a transactional test's flush."""
+    return _ensure_departments()
 
 
 @pytest.fixture
