@@ -63,7 +63,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     try:
         ric.get_birth_place(number)
         region_known = True
-    except StdnumError:
+    except (StdnumError, KeyError):  # python-stdnum raises KeyError for some retired codes
         region_known = False
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return IdNumber(number=number, birth_date=birth, sex=sex, region_known=region_known)

@@ -1,5 +1,65 @@
 """What the residents app registers with the platform: application kinds, navigation entries."""
 
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portal import navigation
+from portal.accounts.models import DepartmentCode, Role
+from portal.workflow.registry import ApplicationKind, register_kind
+
 
 def register() -> None:
-    pass
+    from residents.services import permits
+
+    register_kind(
+        ApplicationKind(
+            code=permits.KIND,
+            label=_("Residence permit"),
+            department=DepartmentCode.PUBLIC_SECURITY,
+            prefix="JZZ",
+            due_days=15,
+            on_submit=permits.on_submit,
+            on_start_review=permits.on_start_review,
+            on_approve=permits.on_approve,
+            on_reject=permits.on_reject,
+            on_return=permits.on_return,
+            detail_url=permits.case_detail_url,
+        )
+    )
+    resident = {Role.RESIDENT}
+    navigation.register(
+        key="residents.registrations",
+        label=_("My residence registration"),
+        url_name="residents:registrations",
+        roles=resident,
+        order=10,
+    )
+    navigation.register(
+        key="residents.permit_guide",
+        label=_("Apply for a residence permit"),
+        url_name="residents:permit_guide",
+        roles=resident,
+        order=20,
+    )
+    navigation.register(
+        key="residents.permits",
+        label=_("My residence permit"),
+        url_name="residents:permits",
+        roles=resident,
+        order=30,
+    )
+    navigation.register(
+        key="residents.family",
+        label=_("Family members"),
+        url_name="residents:family",
+        roles=resident,
+        order=40,
+    )
+    navigation.register(
+        key="residents.staff_persons",
+        label=_("Find a person"),
+        url_name="residents:staff_persons",
+        roles={Role.REVIEWER, Role.GRID_OFFICER},
+        order=60,
+    )

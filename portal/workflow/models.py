@@ -77,7 +77,7 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="case_status_valid"),
             models.CheckConstraint(
-                condition=~Q(status__in=list(REASON_REQUIRED)) | ~Q(last_reason=""),
+                condition=~Q(status__in=sorted(REASON_REQUIRED)) | ~Q(last_reason=""),
                 name="case_decision_has_reason",
             ),
         ]
@@ -113,7 +113,7 @@ class Transition(models.Model):
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(to_status__in=list(REASON_REQUIRED)) | ~Q(reason=""),
+                condition=~Q(to_status__in=sorted(REASON_REQUIRED)) | ~Q(reason=""),
                 name="transition_decision_has_reason",
             ),
         ]

@@ -27,6 +27,7 @@ class ApplicationKind:
     due_days: int = 15
     # Called inside the transition's transaction with (case=..., actor=...):
     on_submit: Hook | None = None  # may raise NotEligible to refuse the submission
+    on_start_review: Hook | None = None
     on_approve: Hook | None = None
     on_reject: Hook | None = None
     on_return: Hook | None = None

@@ -142,7 +142,11 @@ def start_review(*, case_id: int, actor: User) -> Case:
     """A reviewer of the case's department and district takes it up (受理)."""
     with transaction.atomic():
         case = _lock_for_reviewer(case_id, actor)
-        return _move(case, to=Status.IN_REVIEW, actor=actor)
+        case = _move(case, to=Status.IN_REVIEW, actor=actor)
+        spec = get_kind(case.kind)
+        if spec.on_start_review:
+            spec.on_start_review(case=case, actor=actor)
+        return case
 
 
 def _decide(case_id: int, *, actor: User, to: str, reason: str, hook_name: str) -> Case:

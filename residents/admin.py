@@ -1,0 +1,91 @@
+"""Admin screens of the residents app: the permit policy is configuration; the rest is read-only.
+
+The full ID number is never shown here: staff open a record on the staff page, which logs why.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from residents.models import (
+    Permit,
+    PermitApplication,
+    PermitEvent,
+    PermitPolicy,
+    Person,
+    PersonRecordAccess,
+    Registration,
+)
+
+
+@admin.register(PermitPolicy)
+class PermitPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "effective_from",
+        "min_residence_months",
+        "validity_months",
+        "endorsement_window_months",
+        "continuity_gap_days",
+        "source",
+    ]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(ReadOnlyAdmin):
+    list_display = ["name", "id_masked", "birth_date", "sex", "created_at"]
+    search_fields = ["name"]
+    fields = ["name", "id_masked", "birth_date", "sex", "origin_code", "education", "created_at"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyAdmin):
+    list_display = ["person", "address", "start_date", "end_date", "source"]
+    list_filter = ["source", "reason"]
+    list_select_related = ["person", "address"]
+    raw_id_fields = ["person", "address", "registered_by"]
+
+
+@admin.register(PermitApplication)
+class PermitApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "person", "basis", "created_at"]
+    list_select_related = ["case", "person"]
+    raw_id_fields = ["case", "person", "registration"]
+
+
+class PermitEventInline(admin.TabularInline):
+    model = PermitEvent
+    extra = 0
+    can_delete = False
+    fields = ["kind", "on", "valid_until", "card_version", "reason", "actor", "at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Permit)
+class PermitAdmin(ReadOnlyAdmin):
+    list_display = ["number", "person", "district", "issued_on", "valid_until", "status"]
+    list_filter = ["status", "district"]
+    list_select_related = ["person", "district"]
+    search_fields = ["number"]
+    raw_id_fields = ["person", "application", "address"]
+    inlines = [PermitEventInline]
+
+
+@admin.register(PersonRecordAccess)
+class PersonRecordAccessAdmin(ReadOnlyAdmin):
+    list_display = ["at", "staff", "person", "reason"]
+    list_select_related = ["staff", "person"]
+    search_fields = ["staff__username", "reason"]

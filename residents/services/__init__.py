@@ -1,0 +1,52 @@
+"""Every write of the residents app: persons, residence registration, permit applications, permits.
+
+Split by use case; the functions are re-exported here so callers write `services.register_residence`.
+"""
+
+from residents.services.materials import add_material, remove_material
+from residents.services.permits import (
+    accept_permit_application,
+    approve_permit_application,
+    cancel_permits_of,
+    create_permit_application,
+    endorse_permit,
+    issue_permit,
+    reissue_permit,
+    reject_permit_application,
+    return_permit_application,
+    submit_permit_application,
+    update_permit_application,
+    withdraw_permit_application,
+)
+from residents.services.persons import (
+    add_dependant,
+    create_own_person,
+    create_person_in_field,
+    open_person_record,
+    update_person,
+)
+from residents.services.registrations import end_registration, register_residence
+
+__all__ = [
+    "accept_permit_application",
+    "add_dependant",
+    "add_material",
+    "approve_permit_application",
+    "cancel_permits_of",
+    "create_own_person",
+    "create_permit_application",
+    "create_person_in_field",
+    "end_registration",
+    "endorse_permit",
+    "issue_permit",
+    "open_person_record",
+    "register_residence",
+    "reissue_permit",
+    "reject_permit_application",
+    "remove_material",
+    "return_permit_application",
+    "submit_permit_application",
+    "update_permit_application",
+    "update_person",
+    "withdraw_permit_application",
+]
