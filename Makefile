@@ -33,8 +33,8 @@ bench: $(STAMP)
 
 ## messages: extract and compile translations (compiled files are committed)
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static/vendor
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=static/vendor --ignore=.data
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=static/vendor --ignore=.data --ignore=tests
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=static/vendor --ignore=.data
 	$(PY) manage.py compilemessages --ignore=.venv
 
 migrate: $(STAMP)

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.notices.context_processors.unread_notices",
             ],
         },
     }
@@ -163,7 +164,9 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 600  # an SMS can take minutes to arrive
+# Anyone can make the portal text any number: keep what one number receives small.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,3/10m/key"}
 
 # The SMS gateway: a dotted path to a callable (phone: str, message: str) -> None.
 SMS_SENDER = env("SMS_SENDER", default="portal.accounts.sms.log_sender")
@@ -178,7 +181,7 @@ VERIFY_TOKEN_MAX_AGE = timedelta(days=400)
 # --- internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

@@ -14,3 +14,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ACCOUNT_RATE_LIMITS = False
 CELERY_TASK_ALWAYS_EAGER = False
+SMS_SENDER = "portal.accounts.sms.memory_sender"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from portal.notices import selectors
 
@@ -11,4 +12,4 @@ def unread_notices(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notices": 0}
-    return {"unread_notices": selectors.unread_count(user)}
+    return {"unread_notices": SimpleLazyObject(lambda: selectors.unread_count(user))}

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import Role
@@ -70,10 +70,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _DECISIONS = {
-    "take": (services.start_review, False, "Taken up for review."),
-    "approve": (services.approve_case, False, "Approved."),
-    "reject": (services.reject_case, True, "Rejected."),
-    "return": (services.return_case, True, "Returned to the applicant."),
+    "take": (services.start_review, False, gettext_lazy("Taken up for review.")),
+    "approve": (services.approve_case, False, gettext_lazy("Approved.")),
+    "reject": (services.reject_case, True, gettext_lazy("Rejected.")),
+    "return": (services.return_case, True, gettext_lazy("Returned to the applicant.")),
 }
 
 
@@ -92,7 +92,7 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _(done))
+        messages.success(request, done)
     return redirect("case-detail", pk=pk)
 
 

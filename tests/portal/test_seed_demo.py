@@ -331,7 +331,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_persons(db, de
 
 def test_seed_refuses_outside_demo_mode(db, settings):
     settings.DEMO_MODE = False
-    with pytest.raises(CommandError, match="demo mode"):
+    with pytest.raises(CommandError, match="PORTAL_DEMO_MODE=1"):
         seed()
     assert not User.objects.filter(username="admin").exists()
 

@@ -74,7 +74,9 @@ def test_returning_without_a_reason_shows_an_error_and_changes_nothing(client, p
     assert submitted.status == Status.SUBMITTED
 
 
-def test_applicant_follows_progress_and_sees_the_return_reason(client, resident, police_a, submitted):
+def test_applicant_follows_progress_and_sees_the_return_reason(
+    client, resident, police_a, submitted
+):
     services.return_case(case_id=submitted.pk, actor=police_a, reason="请补充劳动合同")
     client.force_login(resident)
     listing = client.get(reverse("my-cases")).content.decode()

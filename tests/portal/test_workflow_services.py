@@ -12,6 +12,7 @@ from portal.workflow import services
 from portal.workflow.models import TRANSITIONS, Case, Status, Transition
 from tests.portal.kinds import approved_cases
 
+
 @pytest.fixture
 def draft(resident, district_a):
     return services.create_case(
