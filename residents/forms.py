@@ -101,8 +101,10 @@ class PermitStartForm(forms.Form):
     basis_detail = forms.CharField(
         label=_("Employer, tenancy or school"),
         max_length=200,
-        required=False,
         help_text=_("Name the employer, the address of the home or tenancy, or the school."),
+        error_messages={
+            "required": _("Please name the employer, the tenancy or home, or the school.")
+        },
     )
 
     def __init__(self, *args, persons=(), **kwargs) -> None:

@@ -71,3 +71,25 @@ def test_sign_out_is_a_post_and_ends_the_session(client, resident_with_phone):
 
     assert response.status_code == 302
     assert signed_in_user_id(client) is None
+
+
+def test_a_staff_account_without_a_mobile_number_signs_in(client, police_a):
+    response = client.post("/accounts/login/", {"login": "police_a", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert signed_in_user_id(client) == str(police_a.pk)
+
+
+def test_every_demo_account_signs_in_through_the_login_page(client, settings):
+    from django.core.management import call_command
+
+    from portal.demo import DEMO_PASSWORD
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", "--addresses-per-grid", "2", stdout=None)
+    for username in ["resident1", "police1", "housing1", "officer1", "analyst1", "admin"]:
+        client.logout()
+        response = client.post("/accounts/login/", {"login": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        assert signed_in_user_id(client) is not None, username
