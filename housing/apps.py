@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HousingConfig(AppConfig):
     name = "housing"
+    verbose_name = _("Housing")
+
+    def ready(self) -> None:
+        from housing import criteria, wiring
+        from housing import demo as housing_demo
+        from portal import demo
+
+        demo.register(name="housing", order=50, step=housing_demo.seed)
+        wiring.register()
+        criteria.register()

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PointsConfig(AppConfig):
     name = "points"
+    verbose_name = _("Points-based integration scoring")
+
+    def ready(self) -> None:
+        from points import wiring
+
+        wiring.register()

@@ -6,5 +6,9 @@ urlpatterns = [
     path("", include("portal.accounts.api_urls")),
     path("", include("portal.areas.api_urls")),
     path("", include("portal.workflow.api_urls")),
+    path("", include("portal.notices.api_urls")),
     path("", include("residents.api_urls")),
+    path("", include("points.api_urls")),
+    path("", include("housing.api_urls")),
+    path("", include("schooling.api_urls")),
 ]

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -13,6 +14,29 @@ app.autodiscover_tasks()
 # Periodic jobs, added by the issues that own them.
 app.conf.beat_schedule = {
     "portal.heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},
+    # Affordable housing: unanswered offers lapse and pass on; overcrowded homes are flagged.
+    "housing.lapse_offers": {"task": "housing.lapse_offers", "schedule": 300.0},
+    "housing.flag_overcrowded_homes": {
+        "task": "housing.flag_overcrowded_homes",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Policy push: residents who newly qualify, scheduled starts; due delivery retries.
+    "notices.push_running_policies": {
+        "task": "notices.push_running_policies",
+        "schedule": crontab(minute=5),
+    },
+    "notices.deliver_due": {"task": "notices.deliver_due", "schedule": 300.0},
+    # Reconciliation: feeds dropped in the inbox; runs a dead worker left unfinished.
+    "residents.collect_feeds": {"task": "residents.collect_feeds", "schedule": 300.0},
+    "residents.resume_reconciliation_runs": {
+        "task": "residents.resume_reconciliation_runs",
+        "schedule": crontab(minute="*/15"),
+    },
+    # School places: offers not answered by their deadline pass to the waiting list.
+    "schooling.expire_offers": {
+        "task": "schooling.expire_offers",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 

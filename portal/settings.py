@@ -171,12 +171,17 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20
 # The SMS gateway: a dotted path to a callable (phone: str, message: str) -> None.
 SMS_SENDER = env("SMS_SENDER", default="portal.accounts.sms.log_sender")
 PHONENUMBER_DEFAULT_REGION = "CN"
+# Policy notices: SMS and e-mail channels (dotted paths; the defaults write to the log).
+NOTICE_SMS_SENDER = env("NOTICE_SMS_SENDER", default="portal.notices.channels.log_sms")
+NOTICE_EMAIL_SENDER = env("NOTICE_EMAIL_SENDER", default="portal.notices.channels.log_email")
 
 # --- personal data -------------------------------------------------------------------------
 # Full records opened by staff are logged (residents.services.open_person_record).
 UPLOAD_ROOT = Path(env("PORTAL_UPLOAD_ROOT", default=str(BASE_DIR / ".data" / "uploads")))
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 VERIFY_TOKEN_MAX_AGE = timedelta(days=400)
+# Reconciliation feeds dropped by department systems: one subfolder per feed kind.
+RECONCILIATION_INBOX = env("RECONCILIATION_INBOX", default="")
 
 # --- internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -217,7 +222,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "portal.workflow.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "portal.workflow.models.Status",
+        "SchoolRoundStatusEnum": "schooling.models.RoundStatus",
+        "SchoolOfferStatusEnum": "schooling.models.OfferStatus",
+        "SchoolTenureEnum": "schooling.models.Tenure",
+        "SchoolCategoryTenureEnum": "schooling.models.TenureRule",
+        "RegistrationReasonEnum": "residents.models.Reason",
+        "MaterialKindEnum": "residents.models.MaterialKind",
+        "FeedKindEnum": "residents.models.FeedKindCode",
+        "ReconciliationRunStatusEnum": "residents.models.RunStatus",
+        "RejectReasonEnum": "residents.models.RejectReason",
+    },
 }
 
 # --- security ------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ urlpatterns = [
     path("work/", include("portal.workflow.urls")),
     path("notices/", include("portal.notices.urls")),
     path("", include("residents.urls")),
+    path("points/", include("points.urls")),
+    path("housing/", include("housing.urls")),
+    path("", include("schooling.urls")),
     path("", views.home, name="home"),
 ]
 

@@ -1,4 +1,5 @@
-"""Admin screens of the residents app: the permit policy is configuration; the rest is read-only.
+"""Admin screens of the residents app: the permit policy is configuration; the rest (persons,
+registrations, permits, grid officers' visits and field tasks) is read-only.
 
 The full ID number is never shown here: staff open a record on the staff page, which logs why.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from residents.models import (
+    FieldTask,
     Permit,
     PermitApplication,
     PermitEvent,
@@ -15,6 +17,8 @@ from residents.models import (
     Person,
     PersonRecordAccess,
     Registration,
+    Visit,
+    VisitEntry,
 )
 
 
@@ -89,3 +93,37 @@ class PersonRecordAccessAdmin(ReadOnlyAdmin):
     list_display = ["at", "staff", "person", "reason"]
     list_select_related = ["staff", "person"]
     search_fields = ["staff__username", "reason"]
+
+
+class VisitEntryInline(admin.TabularInline):
+    model = VisitEntry
+    extra = 0
+    can_delete = False
+    fields = ["person", "finding", "registration", "moved_from"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ["visited_at", "address", "officer", "outcome", "recorded_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["address", "officer"]
+    search_fields = ["address__text", "officer__username"]
+    date_hierarchy = "visited_at"
+    raw_id_fields = ["address", "officer"]
+    inlines = [VisitEntryInline]
+
+
+@admin.register(FieldTask)
+class FieldTaskAdmin(ReadOnlyAdmin):
+    list_display = ["due_date", "kind", "status", "address", "person", "source", "source_ref"]
+    list_filter = ["status", "kind", "source"]
+    list_select_related = ["address", "person"]
+    search_fields = ["address__text", "source_ref"]
+    raw_id_fields = ["address", "person", "closed_by"]
+
+
+from residents import admin_reconciliation  # noqa: E402, F401 - registers the reconciliation screens

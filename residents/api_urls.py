@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from residents import api
+from residents import api, field_urls
 
 urlpatterns = [
     path("persons/", api.PersonListCreateApi.as_view(), name="api-persons"),
@@ -59,4 +59,6 @@ urlpatterns = [
     path("permits/verify/", api.PermitVerifyApi.as_view(), name="api-permit-verify"),
     path("permits/<int:pk>/endorse/", api.PermitEndorseApi.as_view(), name="api-permit-endorse"),
     path("permits/<int:pk>/reissue/", api.PermitReissueApi.as_view(), name="api-permit-reissue"),
+    path("field/", include(field_urls.api_patterns)),
+    path("", include("residents.reconciliation.api_urls")),
 ]

@@ -12,6 +12,7 @@ a person has no current one, so a rerun changes nothing. Dates count back from t
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,12 +27,17 @@ from residents import bulk, idnumber
 from residents.models import (
     Dependant,
     Education,
+    FieldTask,
     Person,
     Reason,
     Registration,
     Relation,
     Source,
+    TaskKind,
+    TaskStatus,
+    VisitOutcome,
 )
+from residents.services import field
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -251,6 +257,7 @@ def seed(ctx: SeedContext) -> None:
     today = timezone.localdate()
     with transaction.atomic():
         seed_demo_residents(ctx, today=today)
+        seed_field_work(ctx)
     count = ctx.options.get("persons") or 0
     if count:
         load_synthetic(ctx, count=count, today=today)
@@ -293,6 +300,78 @@ def seed_demo_residents(ctx: SeedContext, *, today: dt.date) -> None:
     ctx.write(
         _("Demo residents: resident1 with a child, resident2, and %(count)d neighbours.")
         % {"count": len(NEIGHBOURS)}
+    )
+
+
+# officer1's past visits: (which grid, which address in it, days ago, outcome, note).
+DEMO_VISITS = (
+    (0, 0, 12, VisitOutcome.DONE, "租户一家在家，信息无变化。"),
+    (0, 1, 9, VisitOutcome.DONE, ""),
+    (1, 1, 6, VisitOutcome.DONE, "上夜班，下午来访。"),
+    (1, 2, 35, VisitOutcome.DONE, ""),
+    (0, 4, 2, VisitOutcome.NOBODY_HOME, "敲门无人应答，已留联系卡。"),
+)
+DEMO_VISIT_IDS = uuid.UUID("6f6c6e1e-3a0b-4c55-9d0e-2b5f0c8d7a10")
+
+
+def seed_field_work(ctx: SeedContext) -> None:
+    """officer1's field work: a few past visits in their two grids (one found nobody home, so
+    a revisit is due), a landlord's declaration to verify and an overdue discrepancy.
+
+    Visits carry fixed client ids and tasks fixed references, so a rerun records nothing twice.
+    """
+    officer = ctx.made["users"]["officer1"]
+    by_grid = ctx.made["addresses_by_grid"]
+    grids = [by_grid[grid.code] for grid in officer.grids.order_by("code")[:2]]
+    now = timezone.now()
+    for number, (grid, index, days, outcome, note) in enumerate(DEMO_VISITS):
+        address = grids[grid][index % len(grids[grid])]
+        present = (
+            list(
+                Registration.objects.filter(address=address, end_date__isnull=True).values_list(
+                    "person_id", flat=True
+                )
+            )
+            if outcome == VisitOutcome.DONE
+            else []
+        )
+        field.record_visit(
+            actor=officer,
+            client_id=uuid.uuid5(DEMO_VISIT_IDS, str(number)),
+            address_id=address.pk,
+            outcome=outcome,
+            present=present,
+            note=note,
+            visited_at=now - dt.timedelta(days=days, hours=3),
+        )
+    today = timezone.localdate()
+    declared_at = grids[1][0]
+    declared = Registration.objects.filter(address=declared_at, end_date__isnull=True).first()
+    field.raise_field_task(
+        kind=TaskKind.VERIFY_DECLARATION,
+        address=declared_at,
+        person=declared.person if declared else None,
+        due_date=today + dt.timedelta(days=5),
+        source="housing",
+        source_ref="demo-declaration-1",
+        note="房东陈建国申报租户入住，请上门核实。",
+    )
+    field.raise_field_task(
+        kind=TaskKind.VERIFY_DISCREPANCY,
+        address=grids[1][3 % len(grids[1])],
+        due_date=today - dt.timedelta(days=1),
+        source="reconciliation",
+        source_ref="demo-discrepancy-1",
+        note="用水用电数据显示该地址有人居住，但无人登记。",
+    )
+    ctx.write(
+        _("Field work: %(visits)d visits and %(tasks)d open tasks for officer1.")
+        % {
+            "visits": len(DEMO_VISITS),
+            "tasks": FieldTask.objects.filter(
+                address__grid__in=officer.grids.all(), status=TaskStatus.OPEN
+            ).count(),
+        }
     )
 
 

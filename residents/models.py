@@ -472,3 +472,528 @@ class PermitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.permit_id}: {self.kind} on {self.on}"
+
+
+# --- grid officers' field work ---------------------------------------------------------------
+
+
+class VisitOutcome(models.TextChoices):
+    DONE = "done", _("Visited: residents checked")
+    NOBODY_HOME = "nobody_home", _("Nobody home")
+    REFUSED = "refused", _("Refused to answer")
+
+
+class Visit(models.Model):
+    """One door-to-door visit (入户走访, 敲门行动) of a grid officer at a standard address.
+
+    `client_id` is made by the officer's device when the visit form is filled in, so a visit
+    sent twice (a retry after a lost connection, a double tap) is recorded once. `visited_at`
+    is when the officer was at the door; `recorded_at` when the server received it, which
+    can be later for a visit kept on the phone while offline.
+    """
+
+    client_id = models.UUIDField(_("visit id on the device"), unique=True, editable=False)
+    address = models.ForeignKey(
+        "areas.Address",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("standard address"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="field_visits",
+        verbose_name=_("grid officer"),
+    )
+    visited_at = models.DateTimeField(_("visited at"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=VisitOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-visited_at", "-id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=VisitOutcome.values), name="visit_outcome_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["address", "-visited_at"], name="visit_address_recent"),
+            models.Index(fields=["officer", "-visited_at"], name="visit_officer_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address_id} {self.visited_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class Finding(models.TextChoices):
+    PRESENT = "present", _("Found living here")
+    ARRIVED = "arrived", _("New arrival registered")
+    MOVED_IN = "moved_in", _("Moved here from another registered address")
+    DEPARTED = "departed", _("Departed: registration ended")
+
+
+class VisitEntry(models.Model):
+    """What one visit found about one person: present, newly arrived, moved in, or departed.
+
+    `registration` is the registration the finding confirmed, created or ended; for a person
+    who moved in, `moved_from` is the registration elsewhere that the move ended.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="entries")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="visit_entries")
+    finding = models.CharField(_("finding"), max_length=10, choices=Finding.choices)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="visit_entries"
+    )
+    moved_from = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("visit finding")
+        verbose_name_plural = _("visit findings")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "person"], name="visit_entry_once_per_person"),
+            models.CheckConstraint(
+                condition=Q(finding__in=Finding.values), name="visit_entry_finding_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(finding=Finding.MOVED_IN, moved_from__isnull=False)
+                | (~Q(finding=Finding.MOVED_IN) & Q(moved_from__isnull=True)),
+                name="visit_entry_moved_from_only_for_moves",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.person_id} {self.finding}"
+
+
+class TaskKind(models.TextChoices):
+    REVISIT = "revisit", _("Revisit: nobody was home")
+    VERIFY_DECLARATION = "verify_declaration", _("Verify a declaration")
+    VERIFY_DISCREPANCY = "verify_discrepancy", _("Verify a data discrepancy")
+    FOLLOW_UP = "follow_up", _("Follow-up asked for by a department")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for a visit")
+    CLOSED = "closed", _("Closed by a visit")
+
+
+# The one move a field task makes: a visit closes it.
+TASK_MOVES: dict[str, frozenset[str]] = {
+    TaskStatus.OPEN: frozenset({TaskStatus.CLOSED}),
+    TaskStatus.CLOSED: frozenset(),
+}
+
+
+class FieldTask(models.Model):
+    """One thing a grid officer must go and check at an address (走访任务), with a due date.
+
+    Raised by a visit that found nobody home (a revisit), or by another part of the portal
+    through residents.services.raise_field_task: a landlord's declaration to confirm, a
+    discrepancy of the nightly reconciliation. `source` names the part that raised it and
+    `source_ref` its own reference, so a repeat of the same request finds the open task
+    instead of adding another. The officers of the address's grid see it; a visit closes it.
+    """
+
+    kind = models.CharField(_("kind of task"), max_length=20, choices=TaskKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    address = models.ForeignKey(
+        "areas.Address",
+        on_delete=models.PROTECT,
+        related_name="field_tasks",
+        verbose_name=_("standard address"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="field_tasks",
+        verbose_name=_("person"),
+    )
+    due_date = models.DateField(_("due date"))
+    source = models.CharField(_("raised by"), max_length=32)
+    source_ref = models.CharField(_("reference of the raiser"), max_length=64, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("raised at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        Visit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_tasks",
+        verbose_name=_("closed by visit"),
+    )
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("field task")
+        verbose_name_plural = _("field tasks")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TaskKind.values), name="field_task_kind"),
+            models.CheckConstraint(
+                condition=Q(status__in=TaskStatus.values), name="field_task_status"
+            ),
+            models.CheckConstraint(condition=~Q(source=""), name="field_task_has_source"),
+            models.CheckConstraint(
+                condition=Q(status=TaskStatus.OPEN, closed_at__isnull=True, closed_by__isnull=True)
+                | Q(status=TaskStatus.CLOSED, closed_at__isnull=False, closed_by__isnull=False),
+                name="field_task_closed_by_a_visit",
+            ),
+            models.UniqueConstraint(
+                fields=["address", "person", "kind", "source_ref"],
+                condition=Q(status=TaskStatus.OPEN),
+                nulls_distinct=False,
+                name="field_task_one_open_per_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["address", "due_date"],
+                condition=Q(status=TaskStatus.OPEN),
+                name="field_task_open_at",
+            ),
+            models.Index(fields=["source", "source_ref"], name="field_task_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.address_id} by {self.due_date}"
+
+    def is_overdue_on(self, day: dt.date) -> bool:
+        return self.status == TaskStatus.OPEN and day > self.due_date
+
+
+# --- nightly reconciliation against department feeds -----------------------------------------
+
+
+class FeedKindCode(models.TextChoices):
+    SOCIAL_INSURANCE = "social_insurance", _("Social insurance payments")
+    UTILITIES = "utilities", _("Water, power and gas use")
+    HUKOU = "hukou", _("Hukou moves")
+    HOTEL = "hotel", _("Hotel stays")
+
+
+class FeedFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    JSONL = "jsonl", _("JSON lines")
+
+
+class FeedEncoding(models.TextChoices):
+    UTF8 = "utf-8", "UTF-8"
+    UTF8_SIG = "utf-8-sig", _("UTF-8 with byte-order mark")
+    GB18030 = "gb18030", "GB18030"
+
+
+class FeedChannel(models.TextChoices):
+    ADMIN = "admin", _("Uploaded in the admin")
+    API = "api", _("Sent through the API")
+    FOLDER = "folder", _("Picked up from the watched folder")
+    COMMAND = "command", _("Run from the command line")
+
+
+class FeedUpload(models.Model):
+    """One data file received from a department, kept as received under settings.UPLOAD_ROOT.
+
+    The same content of the same kind is received once (one row per kind and SHA-256), so a
+    file sent twice, by any channel, is reconciled once.
+    """
+
+    kind = models.CharField(_("kind of feed"), max_length=20, choices=FeedKindCode.choices)
+    format = models.CharField(_("format"), max_length=8, choices=FeedFormat.choices)
+    encoding = models.CharField(_("encoding"), max_length=12, choices=FeedEncoding.choices)
+    channel = models.CharField(_("received by way of"), max_length=10, choices=FeedChannel.choices)
+    original_name = models.CharField(_("file name"), max_length=255)
+    path = models.CharField(max_length=300, unique=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received from"),
+    )
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("data feed")
+        verbose_name_plural = _("data feeds")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "sha256"], name="recon_feed_once_per_content"),
+            models.CheckConstraint(
+                condition=Q(kind__in=FeedKindCode.values), name="recon_feed_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=FeedFormat.values), name="recon_feed_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(encoding__in=FeedEncoding.values), name="recon_feed_encoding_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=FeedChannel.values), name="recon_feed_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    INTERRUPTED = "interrupted", _("Interrupted: can be resumed")
+    FAILED = "failed", _("Failed: the file cannot be reconciled")
+    FINISHED = "finished", _("Finished")
+
+
+# The moves a run makes. An interrupted run (an error, a worker that died while running)
+# resumes after its last checkpoint.
+RUN_MOVES: dict[str, frozenset[str]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING}),
+    RunStatus.RUNNING: frozenset({RunStatus.FINISHED, RunStatus.INTERRUPTED, RunStatus.FAILED}),
+    RunStatus.INTERRUPTED: frozenset({RunStatus.RUNNING}),
+    RunStatus.FAILED: frozenset(),
+    RunStatus.FINISHED: frozenset(),
+}
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.INTERRUPTED)
+
+
+class RunStep(models.TextChoices):
+    """The last checkpoint a run committed."""
+
+    NEW = "new", _("Not started")
+    LOADED = "loaded", _("Feed loaded and checked")
+    MATCHED = "matched", _("Rows matched to the registry")
+    WRITTEN = "written", _("Discrepancies and tasks written")
+
+
+class ReconciliationRun(models.Model):
+    """One reconciliation of one feed against the registry, and its report.
+
+    `step` is the last committed checkpoint: the feed loaded and checked (rejects recorded),
+    its rows matched, then everything written in one transaction. A run that stops halfway
+    resumes after its checkpoint. At most one run of a feed is active (queued, running or
+    interrupted); a worker running it holds a PostgreSQL advisory lock on the feed.
+    `run_on` is the day the registry is checked for, fixed when the run is created.
+    """
+
+    feed = models.ForeignKey(FeedUpload, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(
+        _("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    step = models.CharField(
+        _("last checkpoint"), max_length=10, choices=RunStep.choices, default=RunStep.NEW
+    )
+    run_on = models.DateField(_("registry checked for"))
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rows_matched = models.PositiveIntegerField(_("rows matched to a person"), default=0)
+    rows_matched_by_name = models.PositiveIntegerField(
+        _("of which by name, birth date and address"), default=0
+    )
+    discrepancies_by_kind = models.JSONField(_("discrepancies by kind"), default=dict, blank=True)
+    tasks_raised = models.PositiveIntegerField(_("new verification tasks"), default=0)
+    seconds = models.FloatField(_("time taken (s)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created"))
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="recon_run_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(step__in=RunStep.values), name="recon_run_step_valid"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="recon_run_progress"),
+            models.UniqueConstraint(
+                fields=["feed"],
+                condition=Q(status__in=ACTIVE_RUN_STATUSES),
+                name="recon_run_one_active_per_feed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RunStatus.FINISHED)
+                | Q(step=RunStep.WRITTEN, finished_at__isnull=False),
+                name="recon_run_finished_is_written",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[RunStatus.FAILED, RunStatus.INTERRUPTED]) | ~Q(error=""),
+                name="recon_run_stop_has_error",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feed_id} #{self.pk} {self.status}"
+
+    @property
+    def discrepancy_total(self) -> int:
+        return sum(self.discrepancies_by_kind.values())
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def phase_label(self) -> str:
+        """What the run is doing now, for its progress bar."""
+        if self.status != RunStatus.RUNNING:
+            return str(self.get_status_display())
+        return str(RUN_PHASES[self.step])
+
+
+# What a running run is doing, by its last checkpoint.
+RUN_PHASES = {
+    RunStep.NEW: _("Loading and checking the feed"),
+    RunStep.LOADED: _("Matching rows to the registry"),
+    RunStep.MATCHED: _("Writing discrepancies and tasks"),
+    RunStep.WRITTEN: _("Finished"),
+}
+
+
+class RejectReason(models.TextChoices):
+    WRONG_COLUMNS = "wrong_columns", _("Wrong number of columns")
+    BAD_ENCODING = "bad_encoding", _("Not readable text in the file's encoding")
+    BAD_JSON = "bad_json", _("Not a JSON object")
+    MISSING_VALUE = "missing_value", _("Required value missing")
+    BAD_ID_NUMBER = "bad_id_number", _("Invalid ID number")
+    NO_IDENTITY = "no_identity", _("No ID number, nor name, birth date and address to match by")
+    UNKNOWN_ADDRESS = "unknown_address", _("Unknown address code")
+    BAD_DATE = "bad_date", _("Invalid date")
+    BAD_NUMBER = "bad_number", _("Invalid number")
+    BAD_CHOICE = "bad_choice", _("Value not in the list")
+    BAD_DIVISION = "bad_division", _("Invalid division code")
+
+
+class RejectedRow(models.Model):
+    """One row of a feed that failed validation, kept for the reject report with its reason.
+
+    `row_no` counts the file's data rows from 1 (the header and blank lines not counted);
+    `column` and `value` name the first value found wrong; `raw` is the row as read.
+    """
+
+    run = models.ForeignKey(
+        ReconciliationRun, on_delete=models.CASCADE, related_name="rejected_rows"
+    )
+    row_no = models.PositiveIntegerField(_("row"))
+    reason = models.CharField(_("reason"), max_length=20, choices=RejectReason.choices)
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    raw = models.JSONField(_("row as read"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "row_no"]
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "row_no"], name="recon_reject_once_per_row"),
+            models.CheckConstraint(
+                condition=Q(reason__in=RejectReason.values), name="recon_reject_reason_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} row {self.row_no}: {self.reason}"
+
+
+class DiscrepancyKind(models.TextChoices):
+    PROBABLY_DEPARTED = "probably_departed", _("Probably departed")
+    UNREGISTERED_RESIDENT = "unregistered_resident", _("Unregistered resident")
+    ADDRESS_MISMATCH = "address_mismatch", _("Lives at another address than registered")
+    PERMIT_EXPIRING = "permit_expiring", _("Residence permit expiring within 30 days")
+    PERMIT_UNREGISTERED = "permit_unregistered", _("Permit holder no longer registered")
+
+
+class Discrepancy(models.Model):
+    """One disagreement a run found between a feed and the registry: one kind, at one address,
+    about one person (or nobody the registry knows, for an unregistered resident).
+
+    It becomes a verification task on the list of the address's grid officers (`task`, at
+    most one open per address, person and kind, shared by every run that finds it again) and
+    is settled when a visit closes that task. `registered_address` is where the registry has
+    the person, where that differs; `row_no` the first row of the feed that shows it and
+    `rows` how many do; `observed_name` the name the feed gives.
+    """
+
+    run = models.ForeignKey(
+        ReconciliationRun, on_delete=models.CASCADE, related_name="discrepancies"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=DiscrepancyKind.choices)
+    address = models.ForeignKey(
+        "areas.Address",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("standard address"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discrepancies",
+        verbose_name=_("person"),
+    )
+    registered_address = models.ForeignKey(
+        "areas.Address",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered address"),
+    )
+    row_no = models.PositiveIntegerField(_("first row"))
+    rows = models.PositiveIntegerField(_("rows showing it"), default=1)
+    observed_name = models.CharField(_("name in the feed"), max_length=50, blank=True)
+    task = models.ForeignKey(
+        FieldTask,
+        on_delete=models.PROTECT,
+        related_name="discrepancies",
+        verbose_name=_("verification task"),
+    )
+
+    class Meta:
+        ordering = ["run", "kind", "address", "id"]
+        verbose_name = _("discrepancy")
+        verbose_name_plural = _("discrepancies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "kind", "address", "person"],
+                nulls_distinct=False,
+                name="recon_discrepancy_once_per_run",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DiscrepancyKind.values), name="recon_discrepancy_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.address_id} ({self.person_id})"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.task.status == TaskStatus.CLOSED

@@ -4,29 +4,35 @@
 - A grid officer sees the persons currently registered at addresses in their grids.
 - A public-security reviewer sees the persons currently registered in their districts and the
   permit applications and permits of those districts.
+- A grid officer also sees the visits made and the field tasks raised at addresses in their
+  grids; analysts see visit coverage of every grid and officer.
 - Anyone else sees nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import DepartmentCode, Role, User
-from portal.areas.models import Address
+from portal.areas.models import Address, Area, Level
+from portal.errors import InvalidInput
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import OPEN_STATUSES
 from residents import idnumber
 from residents.continuity import add_months, continuous_months, continuous_since
 from residents.models import (
     Dependant,
+    FieldTask,
+    Finding,
     Material,
     MaterialKind,
     Permit,
@@ -36,6 +42,11 @@ from residents.models import (
     PermitStatus,
     Person,
     Registration,
+    TaskKind,
+    TaskStatus,
+    Visit,
+    VisitEntry,
+    VisitOutcome,
 )
 
 VERIFY_SALT = "residents.permit.verify"
@@ -483,3 +494,309 @@ def permit_eligibility_problems(
             _("%(name)s already has an application in progress.") % {"name": person.name}
         ]
     return problems
+
+
+# --- grid officers' field work -----------------------------------------------------------------
+#
+# A grid officer sees the addresses of their grids (portal.accounts User.grids), the persons
+# currently registered there, the visits made there and the tasks raised there. Analysts see
+# coverage for every grid and officer. Counts are correlated subqueries: one query however
+# many grids, addresses or visits there are.
+
+COVERAGE_DAYS = 30
+
+
+class _SubqueryCount(Subquery):
+    """The number of rows a correlated subquery returns (0 when none)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def _count(queryset: QuerySet) -> _SubqueryCount:
+    return _SubqueryCount(queryset.order_by().values("pk"))
+
+
+def _count_distinct(queryset: QuerySet, field: str) -> _SubqueryCount:
+    return _SubqueryCount(queryset.order_by().values(field).distinct())
+
+
+def _is_grid_officer(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.GRID_OFFICER)
+
+
+def can_supervise_field_work(user: User) -> bool:
+    """Analysts (and administrators) supervise visit coverage across the city."""
+    return user.is_authenticated and (
+        user.has_role(Role.ANALYST) or user.has_role(Role.ADMINISTRATOR) or user.is_superuser
+    )
+
+
+def coverage_since(*, now: dt.datetime | None = None) -> dt.datetime:
+    """The start of the coverage window: visits after it count an address as covered."""
+    return (now or timezone.now()) - dt.timedelta(days=COVERAGE_DAYS)
+
+
+def month_start(*, now: dt.datetime | None = None) -> dt.datetime:
+    """Midnight of the first day of the current month, in the portal's time zone."""
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _covering_visits() -> QuerySet[Visit]:
+    """Visits that count towards coverage: someone was home and the residents were checked."""
+    return Visit.objects.filter(outcome=VisitOutcome.DONE, visited_at__gte=coverage_since())
+
+
+def field_grids_of(user: User) -> QuerySet[Area]:
+    """The officer's grids, each with its counts: addresses, current residents, visits this
+    month, open tasks, and addresses covered (a checked visit in the last 30 days)."""
+    if not _is_grid_officer(user):
+        return Area.objects.none()
+    grid = OuterRef("pk")
+    return (
+        user.grids.select_related("parent", "district")
+        .annotate(
+            address_count=_count(Address.objects.filter(grid=grid)),
+            resident_count=_count(
+                Registration.objects.filter(address__grid=grid, end_date__isnull=True)
+            ),
+            visits_this_month=_count(
+                Visit.objects.filter(address__grid=grid, visited_at__gte=month_start())
+            ),
+            open_task_count=_count(
+                FieldTask.objects.filter(address__grid=grid, status=TaskStatus.OPEN)
+            ),
+            covered_count=_count_distinct(
+                _covering_visits().filter(address__grid=grid), "address_id"
+            ),
+        )
+        .order_by("code")
+    )
+
+
+def field_addresses_of(user: User) -> QuerySet[Address]:
+    """The addresses of the officer's grids, each with the persons registered there now,
+    its open tasks and its last visit."""
+    if not _is_grid_officer(user):
+        return Address.objects.none()
+    address = OuterRef("pk")
+    current = Registration.objects.filter(end_date__isnull=True).select_related("person")
+    return (
+        Address.objects.filter(grid__in=user.grids.all())
+        .select_related("grid")
+        .annotate(
+            open_task_count=_count(
+                FieldTask.objects.filter(address=address, status=TaskStatus.OPEN)
+            ),
+            last_visited_at=Subquery(
+                Visit.objects.filter(address=address)
+                .order_by("-visited_at")
+                .values("visited_at")[:1]
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "registrations",
+                queryset=current.order_by("start_date", "id"),
+                to_attr="current_registrations",
+            )
+        )
+        .order_by("grid__code", "text", "id")
+    )
+
+
+def looks_like_id_number(text: str) -> bool:
+    compact = text.strip().upper().replace(" ", "")
+    return len(compact) in (15, 18) and compact[:-1].isdigit() and compact[-1] in "0123456789X"
+
+
+def search_field_addresses(queryset: QuerySet[Address], text: str) -> QuerySet[Address]:
+    """Narrow the officer's addresses by what was typed: a full ID number matches exactly
+    (keyed hash) the address where that person is registered now; otherwise every word must
+    be in the address or in the name of someone registered there."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    if looks_like_id_number(text):
+        try:
+            number = idnumber.parse(text).number
+        except InvalidInput:
+            return queryset.none()
+        return queryset.filter(
+            Exists(
+                Registration.objects.filter(
+                    address=OuterRef("pk"),
+                    end_date__isnull=True,
+                    person__id_hash=idnumber.keyed_hash(number),
+                )
+            )
+        )
+    for word in text.split()[:5]:
+        queryset = queryset.filter(
+            Q(text__icontains=word)
+            | Exists(
+                Registration.objects.filter(
+                    address=OuterRef("pk"), end_date__isnull=True, person__name__contains=word
+                )
+            )
+        )
+    return queryset
+
+
+def persons_in_grids_of(user: User) -> QuerySet[Person]:
+    """The persons currently registered at an address in the officer's grids."""
+    if not _is_grid_officer(user):
+        return Person.objects.none()
+    return Person.objects.filter(
+        pk__in=Registration.objects.filter(
+            end_date__isnull=True, address__grid__in=user.grids.all()
+        ).values("person_id")
+    )
+
+
+def field_tasks_of(user: User) -> QuerySet[FieldTask]:
+    """The tasks at addresses in the officer's grids, open and closed, soonest due first."""
+    if not _is_grid_officer(user):
+        return FieldTask.objects.none()
+    return (
+        FieldTask.objects.filter(address__grid__in=user.grids.all())
+        .select_related("address", "address__grid", "person", "closed_by")
+        .order_by("due_date", "id")
+    )
+
+
+def open_field_tasks_of(user: User) -> QuerySet[FieldTask]:
+    return field_tasks_of(user).filter(status=TaskStatus.OPEN)
+
+
+def field_tasks_raised_by(*, source: str, source_ref: str) -> QuerySet[FieldTask]:
+    """The tasks another part of the portal raised under its own reference, for it to read back
+    (open or closed, and by which visit)."""
+    return FieldTask.objects.filter(source=source, source_ref=source_ref).select_related(
+        "closed_by"
+    )
+
+
+def field_visits_of(user: User) -> QuerySet[Visit]:
+    """The visits made at addresses in the officer's grids, and the officer's own visits,
+    newest first, with their findings."""
+    if not _is_grid_officer(user):
+        return Visit.objects.none()
+    entries = VisitEntry.objects.select_related(
+        "person", "registration", "moved_from__address__grid__district"
+    )
+    return (
+        Visit.objects.filter(Q(address__grid__in=user.grids.all()) | Q(officer=user))
+        .select_related("address", "address__grid", "officer")
+        .prefetch_related(
+            Prefetch("entries", queryset=entries),
+            Prefetch("closed_tasks", queryset=FieldTask.objects.order_by("id")),
+        )
+        .order_by("-visited_at", "-id")
+    )
+
+
+def field_visit_by_client_id(client_id: uuid.UUID) -> Visit | None:
+    return Visit.objects.filter(client_id=client_id).first()
+
+
+def coverage_by_grid(user: User) -> QuerySet[Area]:
+    """Every grid with its coverage for supervisors: addresses, addresses covered in the last
+    30 days, visits in the last 30 days, open and overdue tasks, and its officers."""
+    if not can_supervise_field_work(user):
+        return Area.objects.none()
+    grid = OuterRef("pk")
+    since = coverage_since()
+    today = timezone.localdate()
+    open_tasks = FieldTask.objects.filter(address__grid=grid, status=TaskStatus.OPEN)
+    officers = User.objects.filter(roles__contains=[Role.GRID_OFFICER]).order_by("username")
+    return (
+        Area.objects.filter(level=Level.GRID)
+        .select_related("parent", "district")
+        .annotate(
+            address_count=_count(Address.objects.filter(grid=grid)),
+            covered_count=_count_distinct(
+                _covering_visits().filter(address__grid=grid), "address_id"
+            ),
+            recent_visits=_count(Visit.objects.filter(address__grid=grid, visited_at__gte=since)),
+            open_task_count=_count(open_tasks),
+            overdue_task_count=_count(open_tasks.filter(due_date__lt=today)),
+        )
+        .prefetch_related(Prefetch("officers", queryset=officers, to_attr="grid_officers"))
+        .order_by("code")
+    )
+
+
+def coverage_by_officer(user: User) -> QuerySet[User]:
+    """Every grid officer with the coverage of their grids for supervisors: grids, addresses,
+    addresses covered in the last 30 days, their own visits in the last 30 days, open tasks."""
+    if not can_supervise_field_work(user):
+        return User.objects.none()
+    officer = OuterRef("pk")
+    return (
+        User.objects.filter(roles__contains=[Role.GRID_OFFICER])
+        .annotate(
+            grid_count=_count(Area.objects.filter(officers=officer)),
+            address_count=_count(Address.objects.filter(grid__officers=officer)),
+            covered_count=_count_distinct(
+                _covering_visits().filter(address__grid__officers=officer), "address_id"
+            ),
+            recent_visits=_count(
+                Visit.objects.filter(officer=officer, visited_at__gte=coverage_since())
+            ),
+            open_task_count=_count(
+                FieldTask.objects.filter(address__grid__officers=officer, status=TaskStatus.OPEN)
+            ),
+        )
+        .order_by("username")
+    )
+
+
+def coverage_share(covered: int, total: int) -> float:
+    """Covered addresses as a share of all addresses, 0.0 to 1.0 (0.0 for a grid without any)."""
+    return round(covered / total, 4) if total else 0.0
+
+
+def _place_of(address: Address) -> str:
+    """Where an address lies, without the door: its district and grid."""
+    grid = address.grid
+    district = grid.district.display_name if grid.district_id else ""
+    return f"{district} {grid.display_name}".strip()
+
+
+def visit_notices(visit: Visit) -> list[str]:
+    """What the officer is told about a recorded visit: persons moved here from a registered
+    address elsewhere (that registration ended), and the revisit that nobody home puts on the
+    task list. The old address is named by district and grid only."""
+    notices = []
+    for entry in visit.entries.all():
+        old = entry.moved_from
+        if entry.finding != Finding.MOVED_IN or old is None:
+            continue
+        notices.append(
+            _(
+                "%(name)s was registered elsewhere (%(place)s) from %(start)s. That registration "
+                "ended on %(end)s; %(name)s is now registered at this address."
+            )
+            % {
+                "name": entry.person.name,
+                "place": _place_of(old.address),
+                "start": date_format(old.start_date),
+                "end": date_format(old.end_date) if old.end_date else "",
+            }
+        )
+    if visit.outcome == VisitOutcome.NOBODY_HOME:
+        revisit = (
+            FieldTask.objects.filter(
+                address_id=visit.address_id, kind=TaskKind.REVISIT, status=TaskStatus.OPEN
+            )
+            .order_by("due_date")
+            .first()
+        )
+        if revisit is not None:
+            notices.append(
+                _("Nobody was home: a revisit is on your task list, due by %(date)s.")
+                % {"date": date_format(revisit.due_date)}
+            )
+    return notices

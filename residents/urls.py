@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from residents import views
+from residents import field_urls, views
 
 app_name = "residents"
 
@@ -31,4 +31,5 @@ urlpatterns = [
     path("review/permits/<int:case_id>/", views.review_permit, name="review_permit"),
     path("staff/persons/", views.staff_persons, name="staff_persons"),
     path("staff/persons/<int:pk>/", views.staff_person, name="staff_person"),
+    path("field/", include(field_urls.page_patterns)),
 ]

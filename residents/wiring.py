@@ -57,6 +57,27 @@ def register() -> None:
         order=40,
     )
     navigation.register(
+        key="residents.field_home",
+        label=_("Field work"),
+        url_name="residents:field_home",
+        roles={Role.GRID_OFFICER},
+        order=50,
+    )
+    navigation.register(
+        key="residents.field_tasks",
+        label=_("Field tasks"),
+        url_name="residents:field_tasks",
+        roles={Role.GRID_OFFICER},
+        order=55,
+    )
+    navigation.register(
+        key="residents.field_coverage",
+        label=_("Visit coverage"),
+        url_name="residents:field_coverage",
+        roles={Role.ANALYST, Role.ADMINISTRATOR},
+        order=70,
+    )
+    navigation.register(
         key="residents.staff_persons",
         label=_("Find a person"),
         url_name="residents:staff_persons",

@@ -22,7 +22,16 @@ def _ensure_departments():
 def django_db_setup(django_db_setup, django_db_blocker):
     """The reference departments, also in a reused test database a transactional test flushed."""
     with django_db_blocker.unblock():
-        _ensure_departments()
+        _ensure_reference_data()
+
+
+def _ensure_reference_data():
+    """Rows the data migrations load (departments, points fact types and rule sets)."""
+    from django.apps import apps
+
+    _ensure_departments()
+    import_module("points.migrations.0002_fact_types").create_fact_types(apps, None)
+    import_module("points.migrations.0003_seed_rule_sets").create_rule_sets(apps, None)
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self) -> None:
-        from portal import navigation
+        from portal import demo, navigation
         from portal.accounts.models import Role
+        from portal.notices import demo as notices_demo
 
         navigation.register(
             key="notices.inbox",
@@ -18,3 +19,11 @@ class NoticesConfig(AppConfig):
             roles=set(Role.values),
             order=900,
         )
+        navigation.register(
+            key="notices.policies",
+            label=_("Policies"),
+            url_name="notices:policy_list",
+            roles={Role.REVIEWER, Role.ADMINISTRATOR},
+            order=800,
+        )
+        demo.register(name="notices", order=80, step=notices_demo.seed)

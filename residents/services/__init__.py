@@ -1,8 +1,10 @@
-"""Every write of the residents app: persons, residence registration, permit applications, permits.
+"""Every write of the residents app: persons, residence registration, permit applications, permits,
+grid officers' visits and field tasks.
 
 Split by use case; the functions are re-exported here so callers write `services.register_residence`.
 """
 
+from residents.services.field import Arrival, Departure, raise_field_task, record_visit
 from residents.services.materials import add_material, remove_material
 from residents.services.permits import (
     accept_permit_application,
@@ -25,9 +27,16 @@ from residents.services.persons import (
     open_person_record,
     update_person,
 )
-from residents.services.registrations import end_registration, register_residence
+from residents.services.registrations import (
+    end_declared_residence,
+    end_registration,
+    record_declared_residence,
+    register_residence,
+)
 
 __all__ = [
+    "Arrival",
+    "Departure",
     "accept_permit_application",
     "add_dependant",
     "add_material",
@@ -36,10 +45,14 @@ __all__ = [
     "create_own_person",
     "create_permit_application",
     "create_person_in_field",
+    "end_declared_residence",
     "end_registration",
     "endorse_permit",
     "issue_permit",
     "open_person_record",
+    "raise_field_task",
+    "record_declared_residence",
+    "record_visit",
     "register_residence",
     "reissue_permit",
     "reject_permit_application",

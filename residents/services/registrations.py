@@ -45,6 +45,100 @@ def _lock_person_for_registration(actor: User, person_id: int) -> tuple[Person, 
     raise NotFound()
 
 
+def _date_and_reason_errors(
+    person: Person, start_date: dt.date, reason: str, today: dt.date
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if start_date > today:
+        errors["start_date"] = [_("The start date cannot be in the future.")]
+    elif start_date < person.birth_date:
+        errors["start_date"] = [_("The start date cannot be before the person's birth.")]
+    if reason not in Reason.values:
+        errors["reason"] = [_("Please choose a reason from the list.")]
+    return errors
+
+
+def _record(
+    *,
+    actor: User,
+    person: Person,
+    address: Address,
+    start_date: dt.date,
+    reason: str,
+    source: str,
+    moving: bool,
+) -> Registration:
+    """Write a registration for the locked `person` under the rules every path shares.
+
+    Refused: a second current registration when not moving; a move to the current address or
+    one that does not start after the current registration; a start inside an earlier period.
+    A move ends the current registration on `start_date`.
+    """
+    current = (
+        Registration.objects.select_for_update()
+        .select_related("address")
+        .filter(person=person, end_date__isnull=True)
+        .first()
+    )
+    if current is not None and not moving:
+        message = _(
+            "%(name)s is already registered at %(address)s since %(date)s. "
+            "To move house, declare the new address as a move."
+        ) % {
+            "name": person.name,
+            "address": current.address.text,
+            "date": date_format(current.start_date),
+        }
+        raise InvalidInput(message, code="already_registered", fields={"address": [message]})
+    if current is not None:
+        if current.address_id == address.pk:
+            message = _("This is already the current registered address.")
+            raise InvalidInput(message, code="same_address", fields={"address": [message]})
+        if start_date <= current.start_date:
+            message = _("A move must start after the current registration (from %(date)s).") % {
+                "date": date_format(current.start_date)
+            }
+            raise InvalidInput(message, fields={"start_date": [message]})
+    last_end = Registration.objects.filter(person=person, end_date__isnull=False).aggregate(
+        last=Max("end_date")
+    )["last"]
+    if last_end is not None and start_date < last_end:
+        message = _("The start date falls inside an earlier registration (until %(date)s).") % {
+            "date": date_format(last_end)
+        }
+        raise InvalidInput(message, fields={"start_date": [message]})
+
+    if current is not None:
+        current.end_date = start_date
+        current.save(update_fields=["end_date"])
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                person=person,
+                address=address,
+                start_date=start_date,
+                reason=reason,
+                source=source,
+                registered_by=actor,
+            )
+    except IntegrityError:
+        raise TransitionNotAllowed(
+            _("This person's registration changed at the same time. Please try again.")
+        ) from None
+
+    if person.user_id and person.user_id != actor.pk:
+        notify_after_commit(
+            person.user,
+            lambda: (
+                _("Residence registered"),
+                _("You are registered at %(address)s from %(date)s.")
+                % {"address": address.text, "date": date_format(start_date)},
+            ),
+            link=reverse("residents:registrations"),
+        )
+    return registration
+
+
 def register_residence(
     *,
     actor: User,
@@ -65,13 +159,7 @@ def register_residence(
     today = timezone.localdate()
     with transaction.atomic():
         person, source = _lock_person_for_registration(actor, person_id)
-        errors: dict[str, list[str]] = {}
-        if start_date > today:
-            errors["start_date"] = [_("The start date cannot be in the future.")]
-        elif start_date < person.birth_date:
-            errors["start_date"] = [_("The start date cannot be before the person's birth.")]
-        if reason not in Reason.values:
-            errors["reason"] = [_("Please choose a reason from the list.")]
+        errors = _date_and_reason_errors(person, start_date, reason, today)
         address = Address.objects.select_related("grid").filter(pk=address_id).first()
         if address is None:
             errors["address"] = [_("Please choose a standard address from the list.")]
@@ -79,69 +167,76 @@ def register_residence(
             errors["address"] = [_("You can only register addresses in your own grids.")]
         if errors:
             raise InvalidInput(fields=errors)
-
-        current = (
-            Registration.objects.select_for_update()
-            .select_related("address")
-            .filter(person=person, end_date__isnull=True)
-            .first()
+        return _record(
+            actor=actor,
+            person=person,
+            address=address,
+            start_date=start_date,
+            reason=reason,
+            source=source,
+            moving=moving,
         )
-        if current is not None and not moving:
-            message = _(
-                "%(name)s is already registered at %(address)s since %(date)s. "
-                "To move house, declare the new address as a move."
-            ) % {
-                "name": person.name,
-                "address": current.address.text,
-                "date": date_format(current.start_date),
-            }
-            raise InvalidInput(message, code="already_registered", fields={"address": [message]})
-        if current is not None:
-            if current.address_id == address_id:
-                message = _("This is already the current registered address.")
-                raise InvalidInput(message, code="same_address", fields={"address": [message]})
-            if start_date <= current.start_date:
-                message = _("A move must start after the current registration (from %(date)s).") % {
-                    "date": date_format(current.start_date)
-                }
-                raise InvalidInput(message, fields={"start_date": [message]})
-        last_end = Registration.objects.filter(person=person, end_date__isnull=False).aggregate(
-            last=Max("end_date")
-        )["last"]
-        if last_end is not None and start_date < last_end:
-            message = _("The start date falls inside an earlier registration (until %(date)s).") % {
-                "date": date_format(last_end)
-            }
-            raise InvalidInput(message, fields={"start_date": [message]})
 
-        if current is not None:
-            current.end_date = start_date
-            current.save(update_fields=["end_date"])
-        try:
-            with transaction.atomic():
-                registration = Registration.objects.create(
-                    person=person,
-                    address=address,
-                    start_date=start_date,
-                    reason=reason,
-                    source=source,
-                    registered_by=actor,
-                )
-        except IntegrityError:
-            raise TransitionNotAllowed(
-                _("This person's registration changed at the same time. Please try again.")
-            ) from None
 
-        if person.user_id and person.user_id != actor.pk:
-            notify_after_commit(
-                person.user,
-                lambda: (
-                    _("Residence registered"),
-                    _("You are registered at %(address)s from %(date)s.")
-                    % {"address": address.text, "date": date_format(start_date)},
-                ),
-                link=reverse("residents:registrations"),
-            )
+def record_declared_residence(
+    *,
+    actor: User,
+    person_id: int,
+    address: Address,
+    start_date: dt.date,
+    reason: str,
+    source: str,
+) -> Registration:
+    """A declaration by whoever houses the person (以房管人): a landlord, an employer's dormitory.
+
+    The calling service has already checked the declarer's right to declare at `address` (the
+    landlord's approved home). The rules are register_residence's; a current registration at
+    the same address is kept as it is, and one elsewhere ends on `start_date` (a move).
+    """
+    today = timezone.localdate()
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person_id)
+        errors = _date_and_reason_errors(person, start_date, reason, today)
+        if errors:
+            raise InvalidInput(fields=errors)
+        current = Registration.objects.filter(
+            person=person, address=address, end_date__isnull=True
+        ).first()
+        if current is not None:
+            return current
+        return _record(
+            actor=actor,
+            person=person,
+            address=address,
+            start_date=start_date,
+            reason=reason,
+            source=source,
+            moving=True,
+        )
+
+
+def end_declared_residence(
+    *, actor: User, registration_id: int, end_date: dt.date, reason: str
+) -> Registration:
+    """The declarer records the departure (人走注销) of a registration it declared.
+
+    The calling service has checked the declarer's right (the landlord's own tenancy). A
+    registration that already ended (the person moved on) is left as it is; otherwise it ends
+    on `end_date` and the person's valid permit is cancelled in the same transaction.
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("person")
+            .get(pk=registration_id)
+        )
+        if registration.end_date is not None:
+            return registration
+        registration.end_date = end_date
+        registration.save(update_fields=["end_date"])
+        permits.cancel_permits_of(
+            person=registration.person, actor=actor, on=end_date, reason=reason
+        )
         return registration
 
 

@@ -20,7 +20,7 @@ from residents import bulk, idnumber
 from residents.models import Dependant, Person, Registration, Relation
 from tests import factories
 
-PER_GRID = 3
+PER_GRID = 5
 
 
 def seed(*args: str) -> str:

@@ -207,3 +207,46 @@ def test_a_grid_officer_of_another_grid_cannot_depart_a_resident(resident, me, a
         services.end_registration(
             actor=officer_b, registration_id=registration.pk, end_date=timezone.localdate()
         )
+
+
+def test_a_declared_residence_moves_the_person_and_keeps_history(resident, me, address_a, grid_a):
+    landlord = factories.UserFactory(username="landlord_t", roles=["landlord"])
+    register(resident, me, address_a, start=months_ago(8))
+    new_home = factories.AddressFactory(grid=grid_a)
+
+    moved = services.record_declared_residence(
+        actor=landlord,
+        person_id=me.pk,
+        address=new_home,
+        start_date=months_ago(1),
+        reason="work",
+        source=Source.LANDLORD,
+    )
+
+    assert moved.source == Source.LANDLORD
+    old = Registration.objects.get(person=me, address=address_a)
+    assert old.end_date == moved.start_date
+    again = services.record_declared_residence(
+        actor=landlord,
+        person_id=me.pk,
+        address=new_home,
+        start_date=months_ago(1),
+        reason="work",
+        source=Source.LANDLORD,
+    )
+    assert again.pk == moved.pk
+
+
+def test_a_declared_residence_cannot_start_inside_an_earlier_one(resident, me, address_a, grid_a):
+    landlord = factories.UserFactory(username="landlord_t", roles=["landlord"])
+    register(resident, me, address_a, start=months_ago(8))
+    with pytest.raises(InvalidInput):
+        services.record_declared_residence(
+            actor=landlord,
+            person_id=me.pk,
+            address=factories.AddressFactory(grid=grid_a),
+            start_date=months_ago(9),
+            reason="work",
+            source=Source.LANDLORD,
+        )
+    assert Registration.objects.filter(person=me).count() == 1

@@ -1,0 +1,58 @@
+"""The ranking and offer engine of an affordable-housing round: pure functions over plain tuples.
+
+Ranking (DOMAIN.md "Affordable rental housing"; Zhongshan queues public rental housing by
+points): more housing points first, then the earlier time of application, then the lower
+lottery number (derived from the round's committed seed, models.lottery_key). Applicants
+without a score count as 0 points.
+
+Allocation: in rank order, each applicant is offered the next free unit of the type they
+applied for; an applicant whose type has run out waits (a decline or lapse may pass a unit
+on later). Units of one type are offered in the order given (by label).
+
+No database here: the services read tuples, call these functions and write the result in
+one bulk statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+ZERO = Decimal(0)
+
+# (application id, housing points or None, time of application, lottery number)
+Candidate = tuple[int, Decimal | None, dt.datetime, str]
+
+
+def rank_key(candidate: Candidate) -> tuple[Decimal, dt.datetime, str, int]:
+    application_id, points, applied_at, lottery = candidate
+    return (-(points if points is not None else ZERO), applied_at, lottery, application_id)
+
+
+def rank(candidates: Iterable[Candidate]) -> list[int]:
+    """The application ids in rank order (first = rank 1)."""
+    return [c[0] for c in sorted(candidates, key=rank_key)]
+
+
+def allocate(
+    applicants: Sequence[tuple[int, str]], units: Sequence[tuple[int, str]]
+) -> list[tuple[int, int]]:
+    """Pair free units with applicants: `applicants` are (application id, unit type) in rank
+    order, `units` (unit id, unit type) in the order they are given out. Returns
+    (unit id, application id) pairs, best-ranked first. Each unit and each applicant appears
+    at most once."""
+    free: dict[str, deque[int]] = defaultdict(deque)
+    for unit_id, unit_type in units:
+        free[unit_type].append(unit_id)
+    pairs: list[tuple[int, int]] = []
+    remaining = len(units)
+    for application_id, unit_type in applicants:
+        if not remaining:
+            break
+        queue = free.get(unit_type)
+        if queue:
+            pairs.append((queue.popleft(), application_id))
+            remaining -= 1
+    return pairs

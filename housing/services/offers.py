@@ -1,0 +1,321 @@
+"""Ranking a round, offering its units, and the households' answers.
+
+- rank_round: once applications have closed and every submitted application is decided, the
+  approved ones are ranked (housing.allocation.rank: points, time of application, lottery
+  number from the now revealed seed) and the ranking is published with names masked (公示).
+- allocate_round: every free unit is offered to the best-ranked household waiting for its
+  type (housing.allocation.allocate), written with one INSERT ... SELECT.
+- accept_offer / decline_offer: the household answers before the deadline; lapse_offers marks
+  the unanswered ones lapsed. A decline or a lapse passes the unit to the next household
+  waiting for its type. A household gets one offer per round.
+
+Concurrency: a unit has at most one live offer or let, and so has an application (partial
+unique constraints). Every step that makes offers (allocate, decline, lapse) locks the round
+row first, so they run one at a time per round; an answer locks the offer row, so two answers
+to one offer (two taps, two devices, an accept racing the lapse sweep) are decided once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from housing import allocation, selectors
+from housing.models import (
+    LIVE_OFFER,
+    OFFER_MOVES,
+    ROUND_MOVES,
+    ApplicationRound,
+    HousingApplication,
+    HousingUnit,
+    Offer,
+    OfferStatus,
+    RoundStatus,
+    lottery_key,
+)
+from portal.accounts.models import User
+from portal.errors import NotFound, TransitionNotAllowed
+from portal.notices import services as notice_services
+from portal.workflow.models import Status
+
+
+def _offers_link() -> str:
+    return reverse("housing:offers")
+
+
+def _lock_round(round_id: int) -> ApplicationRound:
+    application_round = (
+        ApplicationRound.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .filter(pk=round_id)
+        .first()
+    )
+    if application_round is None:
+        raise NotFound()
+    return application_round
+
+
+def _lock_managed_round(actor: User, round_id: int) -> ApplicationRound:
+    if not selectors.rounds_managed_by(actor).filter(pk=round_id).exists():
+        if actor.is_authenticated and actor.is_superuser:
+            return _lock_round(round_id)
+        raise NotFound()
+    return _lock_round(round_id)
+
+
+def rank_round(*, actor: User, round_id: int, now: dt.datetime | None = None) -> ApplicationRound:
+    """Rank the approved applications of a closed round and publish the ranking (公示).
+
+    Refused while applications are open, while any submitted application is undecided, and a
+    second time. The lottery seed is revealed by the same step; every application's lottery
+    number can be recomputed from it (housing.models.lottery_key). One bulk UPDATE writes the
+    ranks.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        application_round = _lock_managed_round(actor, round_id)
+        if RoundStatus.RANKED not in ROUND_MOVES[application_round.status]:
+            raise TransitionNotAllowed(_("This round has already been ranked."))
+        if timezone.localdate(now) <= application_round.closes_on:
+            raise TransitionNotAllowed(
+                _("Applications are open until %(date)s: the round can be ranked after that.")
+                % {"date": date_format(application_round.closes_on)}
+            )
+        pending = selectors.pending_review_count(application_round)
+        if pending:
+            raise TransitionNotAllowed(
+                _("%(count)s applications are still waiting for a decision.") % {"count": pending},
+                code="pending_applications",
+            )
+        seed = application_round.seed
+        candidates = [
+            (pk, points, applied_at, lottery_key(seed, pk))
+            for pk, points, applied_at in HousingApplication.objects.filter(
+                round=application_round, case__status=Status.APPROVED
+            ).values_list("pk", "points", "applied_at")
+        ]
+        keys = {c[0]: c[3] for c in candidates}
+        order = allocation.rank(candidates)
+        if order:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {HousingApplication._meta.db_table} AS a "  # noqa: S608
+                    "SET rank = v.rank, lottery_key = v.key "
+                    "FROM unnest(%s::bigint[], %s::integer[], %s::text[]) AS v(id, rank, key) "
+                    "WHERE a.id = v.id",
+                    [order, list(range(1, len(order) + 1)), [keys[pk] for pk in order]],
+                )
+        application_round.status = RoundStatus.RANKED
+        application_round.ranked_at = now
+        application_round.ranked_by = actor
+        application_round.save(update_fields=["status", "ranked_at", "ranked_by"])
+        return application_round
+
+
+def _waiting(application_round: ApplicationRound) -> QuerySet[HousingApplication]:
+    """Ranked applications never offered a unit in this round (one offer per household)."""
+    return HousingApplication.objects.filter(
+        round=application_round, rank__isnull=False, case__status=Status.APPROVED
+    ).filter(~Exists(Offer.objects.filter(application=OuterRef("pk"))))
+
+
+def _free_units(application_round: ApplicationRound) -> QuerySet[HousingUnit]:
+    """The project's units with no live offer or let."""
+    return HousingUnit.objects.filter(project_id=application_round.project_id).filter(
+        ~Exists(Offer.objects.filter(unit=OuterRef("pk"), status__in=LIVE_OFFER))
+    )
+
+
+def _offer_free_units(application_round: ApplicationRound, *, now: dt.datetime) -> int:
+    """Offer every free unit to the best-ranked household waiting for its type; the round is
+    locked by the caller. Reads plain tuples, pairs them with housing.allocation.allocate and
+    writes every offer with one INSERT ... SELECT; the households are told after commit."""
+    applicants = list(_waiting(application_round).order_by("rank").values_list("pk", "unit_type"))
+    if not applicants:
+        return 0
+    units = list(
+        _free_units(application_round).order_by("label", "pk").values_list("pk", "unit_type")
+    )
+    pairs = allocation.allocate(applicants, units)
+    if not pairs:
+        return 0
+    deadline = now + dt.timedelta(days=application_round.offer_days)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Offer._meta.db_table} "  # noqa: S608
+            "(unit_id, application_id, status, offered_at, deadline) "
+            "SELECT u, a, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS p(u, a)",
+            [
+                OfferStatus.OFFERED,
+                now,
+                deadline,
+                [u for u, _a in pairs],
+                [a for _u, a in pairs],
+            ],
+        )
+    round_id = application_round.pk
+    transaction.on_commit(lambda: _queue_offer_notices(round_id, now))
+    return len(pairs)
+
+
+def allocate_round(*, actor: User | None, round_id: int, now: dt.datetime | None = None) -> int:
+    """Offer every free unit of the project to the best-ranked waiting household of its type.
+
+    Running it again offers only what is still free to whoever still waits. Returns the
+    number of offers made. `actor` None: a scheduled job, not a person.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        application_round = (
+            _lock_managed_round(actor, round_id) if actor is not None else _lock_round(round_id)
+        )
+        if application_round.status != RoundStatus.RANKED:
+            raise TransitionNotAllowed(_("Units are offered once the round has been ranked."))
+        return _offer_free_units(application_round, now=now)
+
+
+def _queue_offer_notices(round_id: int, offered_at: dt.datetime) -> None:
+    from housing import tasks
+
+    tasks.notify_offers.delay(round_id, offered_at.isoformat())
+
+
+def notify_offers(*, round_id: int, offered_at: dt.datetime) -> int:
+    """Tell each household offered a unit at `offered_at` in the round; returns how many.
+    Safe to run twice: an offer already announced is not announced again."""
+    offers = (
+        Offer.objects.filter(
+            application__round_id=round_id,
+            offered_at=offered_at,
+            status=OfferStatus.OFFERED,
+            announced_at__isnull=True,
+        )
+        .select_related("unit", "application__case__applicant")
+        .order_by("pk")
+    )
+    count = 0
+    for offer in offers.iterator(chunk_size=2000):
+        with transaction.atomic():
+            claimed = Offer.objects.filter(pk=offer.pk, announced_at__isnull=True).update(
+                announced_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            title, body = _offer_message(offer)
+            notice_services.notify(
+                user=offer.application.case.applicant, title=title, body=body, link=_offers_link()
+            )
+        count += 1
+    return count
+
+
+def _offer_message(offer: Offer) -> tuple[str, str]:
+    return (
+        _("A flat is offered to you: %(unit)s") % {"unit": offer.unit.label},
+        _("Please accept or decline by %(deadline)s, or the offer lapses.")
+        % {"deadline": date_format(timezone.localtime(offer.deadline), "DATETIME_FORMAT")},
+    )
+
+
+def _answer(offer: Offer, *, to: str, actor: User | None, now: dt.datetime) -> Offer:
+    if to not in OFFER_MOVES[offer.status]:
+        raise TransitionNotAllowed(
+            _("This offer has already been answered: %(status)s.")
+            % {"status": offer.get_status_display()}
+        )
+    offer.status = to
+    offer.decided_at = now
+    offer.decided_by = actor
+    offer.save(update_fields=["status", "decided_at", "decided_by"])
+    return offer
+
+
+def _own_offer(actor: User, offer_id: int) -> Offer:
+    offer = selectors.offers_of(actor).filter(pk=offer_id).first()
+    if offer is None:
+        raise NotFound()
+    return offer
+
+
+def _lock_offer(offer_id: int) -> Offer:
+    return (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("unit", "application__round")
+        .get(pk=offer_id)
+    )
+
+
+def accept_offer(*, actor: User, offer_id: int, now: dt.datetime | None = None) -> Offer:
+    """The household accepts the unit offered, before the deadline: the unit is let to it.
+
+    Refused after the deadline and for an offer already answered. Two accepts at once: the
+    second waits for the first's lock on the offer row, then finds it answered (409).
+    """
+    _own_offer(actor, offer_id)
+    now = now or timezone.now()
+    with transaction.atomic():
+        offer = _lock_offer(offer_id)
+        if offer.status == OfferStatus.OFFERED and now > offer.deadline:
+            raise TransitionNotAllowed(
+                _("The time to answer this offer ended on %(deadline)s.")
+                % {"deadline": date_format(timezone.localtime(offer.deadline), "DATETIME_FORMAT")},
+                code="offer_lapsed",
+            )
+        return _answer(offer, to=OfferStatus.ACCEPTED, actor=actor, now=now)
+
+
+def decline_offer(*, actor: User, offer_id: int, now: dt.datetime | None = None) -> Offer:
+    """The household declines: the unit passes to the next household waiting for its type."""
+    own = _own_offer(actor, offer_id)
+    now = now or timezone.now()
+    with transaction.atomic():
+        application_round = _lock_round(own.application.round_id)
+        offer = _lock_offer(offer_id)
+        if offer.status == OfferStatus.OFFERED and now > offer.deadline:
+            raise TransitionNotAllowed(
+                _("The time to answer this offer ended on %(deadline)s.")
+                % {"deadline": date_format(timezone.localtime(offer.deadline), "DATETIME_FORMAT")},
+                code="offer_lapsed",
+            )
+        offer = _answer(offer, to=OfferStatus.DECLINED, actor=actor, now=now)
+        _offer_free_units(application_round, now=now)
+        return offer
+
+
+def lapse_offers(*, now: dt.datetime | None = None) -> int:
+    """Mark every unanswered offer past its deadline lapsed and pass the units on; returns how
+    many lapsed. Set-based per round: the due offers are locked (an offer being answered at
+    that moment is waited for, then skipped if it was answered), lapsed with one UPDATE, and
+    their units offered in one wave. Safe to run twice."""
+    now = now or timezone.now()
+    round_ids = sorted(
+        set(
+            Offer.objects.filter(status=OfferStatus.OFFERED, deadline__lt=now).values_list(
+                "application__round_id", flat=True
+            )
+        )
+    )
+    lapsed = 0
+    for round_id in round_ids:
+        with transaction.atomic():
+            application_round = _lock_round(round_id)
+            due = list(
+                Offer.objects.select_for_update(of=("self",))
+                .filter(
+                    application__round=application_round,
+                    status=OfferStatus.OFFERED,
+                    deadline__lt=now,
+                )
+                .values_list("pk", flat=True)
+            )
+            lapsed += Offer.objects.filter(pk__in=due, status=OfferStatus.OFFERED).update(
+                status=OfferStatus.LAPSED, decided_at=now
+            )
+            _offer_free_units(application_round, now=now)
+    return lapsed

@@ -1,0 +1,45 @@
+"""What the points app registers with the platform: claim kinds, registry facts, the notices
+targeting criterion, navigation entries and the demo seed step."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portal import demo, navigation
+from portal.accounts.models import Role
+from portal.workflow.registry import register_kind
+
+
+def register() -> None:
+    from points import (
+        criteria,
+        facts,  # noqa: F401 - registers the built-in registry fact providers
+    )
+    from points import demo as points_demo
+    from points.services import claims
+
+    for kind in claims.claim_kinds():
+        register_kind(kind)
+    criteria.register()
+    demo.register(name="points", order=40, step=points_demo.seed)
+    navigation.register(
+        key="points.score",
+        label=_("My points"),
+        url_name="points:score",
+        roles={Role.RESIDENT},
+        order=50,
+    )
+    navigation.register(
+        key="points.calculator",
+        label=_("Estimate my points"),
+        url_name="points:calculator",
+        roles={Role.RESIDENT},
+        order=55,
+    )
+    navigation.register(
+        key="points.rankings",
+        label=_("Points ranking lists"),
+        url_name="points:rankings",
+        roles={Role.RESIDENT, Role.REVIEWER},
+        order=70,
+    )

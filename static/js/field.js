@@ -1,0 +1,379 @@
+/* Grid officers' field work: the visit form, and visits kept on the phone while offline.
+
+   Every visit form carries a client id made here in the browser (a UUID), so a visit sent
+   twice is recorded once: the server answers a repeat with the visit it already has.
+   On submit the visit goes to the field API as JSON, with the CSRF token in a header. With
+   no connection it is kept in localStorage (one queue per signed-in user) and sent when the
+   browser comes back online, or when any field page loads. A visit the server refuses
+   (invalid input, outside the officer's grids) leaves the queue and is shown with the reason.
+   Without JavaScript the form posts to its page and the server applies the same rules. */
+(function () {
+  "use strict";
+
+  var queueBox = null;
+  var flushing = false;
+
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 0x100).toString(16).slice(1);
+      })
+      .join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  /* --- the queue ------------------------------------------------------------------------ */
+
+  function storageKey() {
+    return "portal.field.visits." + queueBox.dataset.user;
+  }
+
+  function loadQueue() {
+    try {
+      var items = JSON.parse(window.localStorage.getItem(storageKey()) || "[]");
+      return Array.isArray(items) ? items : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function saveQueue(items) {
+    window.localStorage.setItem(storageKey(), JSON.stringify(items));
+  }
+
+  function enqueue(item) {
+    var items = loadQueue();
+    var known = items.some(function (queued) {
+      return queued.payload.client_id === item.payload.client_id;
+    });
+    if (!known) {
+      items.push(item);
+      saveQueue(items);
+    }
+  }
+
+  function update(clientId, change) {
+    saveQueue(
+      loadQueue()
+        .map(function (item) {
+          return item.payload.client_id === clientId ? change(item) : item;
+        })
+        .filter(Boolean)
+    );
+  }
+
+  function csrfToken() {
+    var input = queueBox.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function post(payload) {
+    return window
+      .fetch(queueBox.dataset.api, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": csrfToken(),
+        },
+        body: JSON.stringify(payload),
+      })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (body) {
+            return { status: response.status, body: body };
+          });
+      });
+  }
+
+  function isRecorded(status) {
+    return status === 200 || status === 201;
+  }
+
+  function isRefused(status) {
+    return status === 400 || status === 404 || status === 409;
+  }
+
+  function render() {
+    var items = loadQueue();
+    var pending = items.filter(function (item) {
+      return !item.failed;
+    }).length;
+    var status = queueBox.querySelector("[data-queue-status]");
+    var text = "";
+    if (pending === 1) {
+      text = queueBox.dataset.textOne;
+    } else if (pending > 1) {
+      text = queueBox.dataset.textMany.replace("{n}", String(pending));
+    }
+    if (status.textContent !== text) {
+      status.textContent = text;
+    }
+    status.dataset.pending = String(pending);
+    queueBox.querySelector("[data-queue-send]").hidden = pending === 0;
+
+    var failedList = queueBox.querySelector("[data-queue-failed]");
+    failedList.textContent = "";
+    items
+      .filter(function (item) {
+        return item.failed;
+      })
+      .forEach(function (item) {
+        var li = document.createElement("li");
+        var message = document.createElement("span");
+        message.textContent = queueBox.dataset.textFailed
+          .replace("{address}", item.address || "")
+          .replace("{message}", item.failed);
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "link-button";
+        discard.textContent = queueBox.dataset.textDiscard;
+        discard.addEventListener("click", function () {
+          update(item.payload.client_id, function () {
+            return null;
+          });
+          render();
+        });
+        li.appendChild(message);
+        li.appendChild(discard);
+        failedList.appendChild(li);
+      });
+    failedList.hidden = !failedList.firstChild;
+    var showing = pending > 0 || !failedList.hidden;
+    queueBox.classList.toggle("field-queue--showing", showing);
+    document.body.classList.toggle("has-field-queue", showing);
+  }
+
+  /* Send the waiting visits one after the other; stop at the first that cannot be sent now. */
+  function flush() {
+    if (flushing || !navigator.onLine) {
+      return;
+    }
+    var next = loadQueue().filter(function (item) {
+      return !item.failed;
+    })[0];
+    if (!next) {
+      render();
+      return;
+    }
+    flushing = true;
+    post(next.payload).then(
+      function (result) {
+        flushing = false;
+        if (isRecorded(result.status)) {
+          update(next.payload.client_id, function () {
+            return null;
+          });
+        } else if (isRefused(result.status)) {
+          update(next.payload.client_id, function (item) {
+            item.failed = (result.body && result.body.message) || String(result.status);
+            return item;
+          });
+        } else {
+          render();
+          return;
+        }
+        render();
+        flush();
+      },
+      function () {
+        flushing = false;
+        render();
+      }
+    );
+  }
+
+  /* --- the visit form -------------------------------------------------------------------- */
+
+  function collect(form) {
+    var data = new FormData(form);
+    var payload = {
+      client_id: data.get("client_id"),
+      address: Number(form.dataset.address),
+      outcome: data.get("outcome") || "",
+      visited_at: new Date().toISOString(),
+      note: (data.get("note") || "").trim(),
+      present: [],
+      departures: [],
+      arrivals: [],
+      tasks: data.getAll("tasks").map(Number),
+    };
+    form.querySelectorAll("[data-resident]").forEach(function (box) {
+      var id = Number(box.dataset.resident);
+      var choice = data.get("resident_" + id);
+      if (choice === "present") {
+        payload.present.push(id);
+      } else if (choice === "departed") {
+        payload.departures.push({ person: id, end_date: data.get("departed_on_" + id) || null });
+      }
+    });
+    form.querySelectorAll("[data-arrival]").forEach(function (row) {
+      var prefix = row.dataset.arrival + "-";
+      var name = (data.get(prefix + "name") || "").trim();
+      var number = (data.get(prefix + "id_number") || "").trim();
+      if (!name && !number) {
+        return;
+      }
+      payload.arrivals.push({
+        name: name,
+        id_number: number,
+        start_date: data.get(prefix + "start_date") || null,
+        reason: data.get(prefix + "reason") || "work",
+        phone: (data.get(prefix + "phone") || "").trim(),
+      });
+    });
+    return payload;
+  }
+
+  function isBlankArrival(row) {
+    return ["name", "id_number", "phone"].every(function (field) {
+      var input = row.querySelector("[name='" + row.dataset.arrival + "-" + field + "']");
+      return !input || !input.value.trim();
+    });
+  }
+
+  function setUpArrivals(form) {
+    var rows = Array.prototype.slice.call(form.querySelectorAll("[data-arrival]"));
+    var button = form.querySelector("[data-add-arrival]");
+    if (!button) {
+      return;
+    }
+    rows.forEach(function (row, index) {
+      row.hidden = index > 0 && isBlankArrival(row);
+    });
+    function refresh() {
+      button.hidden = !rows.some(function (row) {
+        return row.hidden;
+      });
+    }
+    button.addEventListener("click", function () {
+      var next = rows.filter(function (row) {
+        return row.hidden;
+      })[0];
+      if (next) {
+        next.hidden = false;
+        var first = next.querySelector("input");
+        if (first) {
+          first.focus();
+        }
+      }
+      refresh();
+    });
+    form.addEventListener("reset", function () {
+      window.setTimeout(function () {
+        rows.forEach(function (row, index) {
+          row.hidden = index > 0;
+        });
+        refresh();
+      });
+    });
+    refresh();
+  }
+
+  /* The departure date is asked only of a person marked as having left. */
+  function setUpResidents(form) {
+    form.querySelectorAll("[data-resident]").forEach(function (box) {
+      var id = box.dataset.resident;
+      var dateInput = box.querySelector("[name='departed_on_" + id + "']");
+      var wrapper = dateInput ? dateInput.closest(".field") : null;
+      if (!wrapper) {
+        return;
+      }
+      function refresh() {
+        var chosen = box.querySelector("[name='resident_" + id + "']:checked");
+        wrapper.hidden = !(chosen && chosen.value === "departed") && !wrapper.classList.contains("field--error");
+      }
+      box.addEventListener("change", refresh);
+      form.addEventListener("reset", function () {
+        window.setTimeout(refresh);
+      });
+      refresh();
+    });
+  }
+
+  function setUpVisitForm(form) {
+    var clientId = form.querySelector("input[name=client_id]");
+    var submit = form.querySelector("[data-visit-submit]");
+    var again = form.querySelector("[data-new-visit]");
+    var status = form.querySelector("[data-visit-status]");
+    var busy = false;
+    // The browser makes the id, unless the server sent the form back with a refusal: then
+    // the id of the refused attempt, under which nothing was recorded, is kept.
+    if (!form.querySelector(".field--error, .field__errors") && !document.querySelector("[data-error-summary]")) {
+      clientId.value = uuid4();
+    }
+    setUpArrivals(form);
+    setUpResidents(form);
+
+    function keepOnPhone(payload) {
+      enqueue({ payload: payload, address: form.dataset.addressText, queuedAt: new Date().toISOString() });
+      render();
+      status.textContent = form.dataset.textSaved;
+      again.hidden = false;
+      busy = false;
+      submit.disabled = false;
+    }
+
+    again.addEventListener("click", function () {
+      form.reset();
+      clientId.value = uuid4();
+      status.textContent = "";
+      again.hidden = true;
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) {
+        return;
+      }
+      busy = true;
+      submit.disabled = true;
+      var payload = collect(form);
+      if (!navigator.onLine) {
+        keepOnPhone(payload);
+        return;
+      }
+      status.textContent = form.dataset.textSending;
+      post(payload).then(
+        function (result) {
+          if (isRecorded(result.status)) {
+            window.location.assign(form.dataset.visitUrl.replace("/0/", "/" + result.body.id + "/"));
+          } else if (result.status >= 500) {
+            keepOnPhone(payload);
+          } else {
+            // A refusal: the page itself shows it next to the fields it concerns.
+            form.submit();
+          }
+        },
+        function () {
+          keepOnPhone(payload);
+        }
+      );
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    queueBox = document.querySelector("[data-field-queue]");
+    if (!queueBox) {
+      return;
+    }
+    queueBox.querySelector("[data-queue-send]").addEventListener("click", flush);
+    document.querySelectorAll("[data-visit-form]").forEach(setUpVisitForm);
+    render();
+    flush();
+    window.addEventListener("online", flush);
+    window.addEventListener("storage", render);
+  });
+})();

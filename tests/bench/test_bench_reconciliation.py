@@ -1,0 +1,177 @@
+"""Benchmark: the nightly reconciliation of a million-person registry against a million-row feed.
+
+Loads BENCH_PERSONS synthetic persons (default 1,000,000) with residents.bulk into 10,000
+standard addresses, writes a social-insurance feed of BENCH_ROWS rows (default 1,000,000,
+one per person, with the generator's usual share of departures, moves, strangers, rows
+without an ID number and faults), then times `services.reconcile_file` end to end: the file
+received (copied and hashed), streamed into staging with COPY, checked, matched, and the
+discrepancies and field tasks written, with real commits.
+
+Beside the figure it prints the floor measured in the same run on the same machine: COPY of
+the same file into a one-column table, plus one hash join of a million ID hashes against the
+registry; and the ratio of the whole job to that floor. Also the peak memory the Python
+process added while the job ran (the file is streamed, never held whole). Figures only: it
+asserts that the run finished and read every row, not how fast.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import psutil
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from portal.areas.models import Address
+from residents import bulk
+from residents.models import FieldTask, RunStatus
+from residents.reconciliation import generator
+from residents.reconciliation import services as reconciliation
+from tests import factories
+
+ADDRESSES_PER_GRID = 2_500
+
+
+def _addresses(city: dict) -> list[int]:
+    grids = [grid for district in city["grids"] for grid in district]
+    Address.objects.bulk_create(
+        [
+            Address(
+                grid=grid,
+                road="滨海大道",
+                number=str(n // 200 + 1),
+                building=str(n // 20 % 10 + 1),
+                unit="1",
+                room=str(100 + n % 20),
+                text=f"滨海大道{n // 200 + 1}号{n // 20 % 10 + 1}幢1单元{100 + n % 20}室",
+            )
+            for grid in grids
+            for n in range(ADDRESSES_PER_GRID)
+        ],
+        batch_size=5_000,
+    )
+    return generator.synthetic_address_ids()
+
+
+def _floor(path) -> tuple[float, float]:
+    """Seconds to COPY the file as lines, and for one hash join of a million ID hashes."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE UNLOGGED TABLE bench_floor_lines (line text)")
+        started = time.perf_counter()
+        with (
+            open(path, "rb") as source,
+            cursor.copy("COPY bench_floor_lines FROM STDIN") as copy,
+        ):
+            while piece := source.read(1 << 20):
+                copy.write(piece)
+        copy_seconds = time.perf_counter() - started
+        cursor.execute(
+            "CREATE UNLOGGED TABLE bench_floor_hashes AS SELECT id_hash FROM residents_person"
+        )
+        cursor.execute("ANALYZE bench_floor_hashes")
+        started = time.perf_counter()
+        cursor.execute(
+            "SELECT count(*) FROM bench_floor_hashes h JOIN residents_person p USING (id_hash)"
+        )
+        cursor.fetchone()
+        join_seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_floor_lines, bench_floor_hashes")
+    return copy_seconds, join_seconds
+
+
+class PeakMemory:
+    """The largest resident set size of this process while the block runs, sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        self.process = psutil.Process()
+        self.start = self.peak = self.process.memory_info().rss
+        self._stop = threading.Event()
+
+    def __enter__(self) -> PeakMemory:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_reconcile_a_million_rows(tmp_path, settings, departments):
+    persons = int(os.environ.get("BENCH_PERSONS", "1000000"))
+    rows = int(os.environ.get("BENCH_ROWS", str(persons)))
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    today = timezone.localdate()
+    address_ids = _addresses(factories.build_area_tree())
+
+    started = time.perf_counter()
+    bulk.load_persons(
+        count=persons, seed=2026, address_ids=address_ids, today=today, write=lambda line: None
+    )
+    load_seconds = time.perf_counter() - started
+    path = tmp_path / "insurance.csv"
+    started = time.perf_counter()
+    with open(path, "wb") as out:
+        written = generator.write_feed(
+            out,
+            kind="social_insurance",
+            residents=generator.residents_from_seed(
+                seed=2026, count=persons, address_ids=address_ids, today=today
+            ),
+            address_ids=address_ids,
+            today=today,
+            seed=7,
+            rows=rows,
+        )
+    feed_seconds = time.perf_counter() - started
+    copy_seconds, join_seconds = _floor(path)
+
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(run) -> None:
+        phases.setdefault(run.phase_label, time.perf_counter() - started)
+
+    statements: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - began, " ".join(sql.split())[:70]))
+
+    with PeakMemory() as memory, connection.execute_wrapper(timed):
+        run = reconciliation.reconcile_file(path=path, kind="social_insurance", progress=progress)
+    seconds = time.perf_counter() - started
+    slowest = sorted(statements, reverse=True)[:6]
+
+    floor = copy_seconds + join_seconds
+    size_mb = path.stat().st_size / 1e6
+    print(  # noqa: T201
+        f"\nbench reconciliation: {persons:,} persons (loaded in {load_seconds:.0f} s), "
+        f"feed of {written:,} rows, {size_mb:.0f} MB (written in {feed_seconds:.0f} s)"
+        f"\n  whole job: {seconds:.1f} s = {written / seconds:,.0f} rows/s "
+        f"(run's own time {run.seconds:.1f} s)"
+        f"\n  floor: COPY of the file {copy_seconds:.1f} s + one hash join {join_seconds:.1f} s "
+        f"= {floor:.1f} s; job / floor = {seconds / floor:.1f}"
+        f"\n  phases (s from start): "
+        + ", ".join(f"{label} {at:.1f}" for label, at in phases.items())
+        + f"\n  rows read {run.rows_read:,}, rejected {run.rows_rejected:,}, "
+        f"matched {run.rows_matched:,} (by name {run.rows_matched_by_name:,})"
+        f"\n  discrepancies {run.discrepancies_by_kind}, new tasks {run.tasks_raised:,}"
+        f"\n  Python memory: {memory.start / 1e6:.0f} MB before, peak {memory.peak / 1e6:.0f} MB "
+        f"during the job (+{(memory.peak - memory.start) / 1e6:.0f} MB)"
+        "\n  slowest statements:" + "".join(f"\n    {d:5.1f} s  {sql}" for d, sql in slowest)
+    )
+    assert run.status == RunStatus.FINISHED
+    assert run.rows_read == written
+    assert FieldTask.objects.count() == run.tasks_raised

@@ -1,0 +1,230 @@
+"""Ranking a round, offering units in rank order by type, and the households' answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from housing import selectors, services
+from housing.models import (
+    HousingApplication,
+    HousingUnit,
+    Offer,
+    OfferStatus,
+    RoundStatus,
+    UnitType,
+    lottery_key,
+)
+from portal.errors import NotFound, TransitionNotAllowed
+from portal.notices.models import Notification
+from tests import factories
+from tests.housing.conftest import apply, give_points, holder
+
+
+def after_close(housing_round) -> dt.datetime:
+    return timezone.now() + dt.timedelta(
+        days=(housing_round.closes_on - timezone.localdate()).days + 1
+    )
+
+
+@pytest.fixture
+def households(housing_round, address_a, police_a, housing_a, rules_in_force):
+    """Five qualified households: four for one-bedroom flats (50, 40, 40 later, no score) and a
+    family of three for the two-bedroom flat."""
+    made = {}
+    for key, seq, name, points, unit_type, size in (
+        ("a", 81, "孙悦", "50", UnitType.ONE_BEDROOM, 1),
+        ("b", 83, "钱进", "40", UnitType.ONE_BEDROOM, 2),
+        ("c", 85, "周全", "40", UnitType.ONE_BEDROOM, 1),
+        ("d", 87, "吴桐", None, UnitType.ONE_BEDROOM, 1),
+        ("e", 89, "郑和", "35", UnitType.TWO_BEDROOM, 3),
+    ):
+        user = factories.UserFactory(username=f"household_{key}")
+        person = holder(user, seq=seq, name=name, address=address_a, police=police_a)
+        if points:
+            give_points(person, rules_in_force, points)
+        application = apply(user, housing_round, unit_type=unit_type, household_size=size)
+        services.submit_housing_application(actor=user, application_id=application.pk)
+        services.approve_housing_application(actor=housing_a, application_id=application.pk)
+        made[key] = (user, application)
+    return made
+
+
+@pytest.fixture
+def ranked(housing_round, households, housing_a):
+    return services.rank_round(
+        actor=housing_a, round_id=housing_round.pk, now=after_close(housing_round)
+    )
+
+
+@pytest.fixture
+def offered(ranked, housing_a):
+    services.allocate_round(actor=housing_a, round_id=ranked.pk)
+    return ranked
+
+
+def offer_of(households, key) -> Offer | None:
+    user, application = households[key]
+    return selectors.offers_of(user).filter(application=application).first()
+
+
+def test_ranking_waits_until_applications_close(housing_round, households, housing_a):
+    with pytest.raises(TransitionNotAllowed):
+        services.rank_round(actor=housing_a, round_id=housing_round.pk)
+    housing_round.refresh_from_db()
+    assert housing_round.status == RoundStatus.OPEN
+
+
+def test_ranking_waits_for_every_submitted_application_to_be_decided(
+    housing_round, households, housing_a, address_a, police_a
+):
+    late = factories.UserFactory(username="household_late")
+    holder(late, seq=91, name="冯远", address=address_a, police=police_a)
+    application = apply(late, housing_round)
+    services.submit_housing_application(actor=late, application_id=application.pk)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.rank_round(
+            actor=housing_a, round_id=housing_round.pk, now=after_close(housing_round)
+        )
+    assert refused.value.code == "pending_applications"
+
+
+def test_only_housing_reviewers_of_the_district_rank(housing_round, households, housing_b):
+    with pytest.raises(NotFound):
+        services.rank_round(
+            actor=housing_b, round_id=housing_round.pk, now=after_close(housing_round)
+        )
+
+
+def test_the_ranking_orders_points_then_time_of_application_and_reveals_the_seed(
+    ranked, households, housing_a
+):
+    ranks = {
+        key: HousingApplication.objects.get(pk=application.pk)
+        for key, (_user, application) in households.items()
+    }
+    # 50 points; 40 applied earlier; 40 applied later; 35 (another type); no score
+    assert ranks["b"].applied_at < ranks["c"].applied_at
+    assert [ranks[k].rank for k in "abcde"] == [1, 2, 3, 5, 4]
+    assert ranked.revealed_seed == ranked.seed
+    for application in ranks.values():
+        assert application.lottery_key == lottery_key(ranked.seed, application.pk)
+    with pytest.raises(TransitionNotAllowed):
+        services.rank_round(actor=housing_a, round_id=ranked.pk, now=after_close(ranked))
+
+
+def test_the_published_ranking_masks_names_and_id_numbers(ranked):
+    lines = selectors.ranking_lines(selectors.published_ranking(ranked))
+    assert [line.rank for line in lines] == [1, 2, 3, 4, 5]
+    assert lines[0].name_masked == "孙*"
+    assert "*" in lines[0].id_masked
+    assert all("悦" not in line.name_masked for line in lines)
+
+
+def test_nothing_is_published_before_the_ranking(housing_round, households):
+    assert not selectors.published_ranking(housing_round).exists()
+
+
+def test_units_are_offered_in_rank_order_by_type_and_the_rest_wait(offered, households):
+    one_bedrooms = list(
+        HousingUnit.objects.filter(unit_type=UnitType.ONE_BEDROOM)
+        .order_by("label")
+        .values_list("pk", flat=True)
+    )
+    assert offer_of(households, "a").unit_id == one_bedrooms[0]
+    assert offer_of(households, "b").unit_id == one_bedrooms[1]
+    assert offer_of(households, "c").unit_id == one_bedrooms[2]
+    assert offer_of(households, "d") is None
+    assert offer_of(households, "e").unit.unit_type == UnitType.TWO_BEDROOM
+    assert selectors.waiting_count(offered) == 1
+
+
+def test_allocating_again_offers_nothing_more(offered, housing_a):
+    assert services.allocate_round(actor=housing_a, round_id=offered.pk) == 0
+    assert Offer.objects.count() == 4
+
+
+def test_no_offers_before_the_ranking(housing_round, households, housing_a):
+    with pytest.raises(TransitionNotAllowed):
+        services.allocate_round(actor=housing_a, round_id=housing_round.pk)
+
+
+def test_a_household_accepts_before_the_deadline_once(offered, households):
+    user, _application = households["a"]
+    offer = offer_of(households, "a")
+    accepted = services.accept_offer(actor=user, offer_id=offer.pk)
+    assert accepted.status == OfferStatus.ACCEPTED
+    assert accepted.decided_by == user
+    with pytest.raises(TransitionNotAllowed):
+        services.accept_offer(actor=user, offer_id=offer.pk)
+    with pytest.raises(TransitionNotAllowed):
+        services.decline_offer(actor=user, offer_id=offer.pk)
+
+
+def test_an_offer_cannot_be_accepted_after_its_deadline(offered, households):
+    user, _application = households["a"]
+    offer = offer_of(households, "a")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.accept_offer(
+            actor=user, offer_id=offer.pk, now=offer.deadline + dt.timedelta(seconds=1)
+        )
+    assert refused.value.code == "offer_lapsed"
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.OFFERED
+
+
+def test_another_household_cannot_answer_the_offer(offered, households, other_resident):
+    offer = offer_of(households, "a")
+    other_user, _application = households["b"]
+    for outsider in (other_user, other_resident):
+        with pytest.raises(NotFound):
+            services.accept_offer(actor=outsider, offer_id=offer.pk)
+        with pytest.raises(NotFound):
+            services.decline_offer(actor=outsider, offer_id=offer.pk)
+
+
+def test_a_decline_passes_the_unit_to_the_next_household_waiting_for_its_type(
+    offered, households, housing_a
+):
+    user, _application = households["b"]
+    declined = services.decline_offer(actor=user, offer_id=offer_of(households, "b").pk)
+    assert declined.status == OfferStatus.DECLINED
+    passed = offer_of(households, "d")
+    assert passed.unit_id == declined.unit_id
+    assert passed.status == OfferStatus.OFFERED
+    assert services.allocate_round(actor=housing_a, round_id=offered.pk) == 0
+    assert Offer.objects.filter(application=households["b"][1]).count() == 1
+
+
+def test_lapsed_offers_pass_their_units_on_and_a_second_run_changes_nothing(offered, households):
+    deadline = offer_of(households, "a").deadline
+    later = deadline + dt.timedelta(minutes=1)
+    assert services.lapse_offers(now=later) == 4
+    assert offer_of(households, "a").status == OfferStatus.LAPSED
+    passed = offer_of(households, "d")
+    assert passed.unit_id == offer_of(households, "a").unit_id
+    assert services.lapse_offers(now=later) == 0
+    assert Offer.objects.filter(status=OfferStatus.OFFERED).count() == 1
+
+
+def test_a_unit_can_never_hold_two_live_offers(offered, households):
+    offer = offer_of(households, "a")
+    _user, waiting = households["d"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Offer.objects.create(
+            unit=offer.unit,
+            application=waiting,
+            offered_at=timezone.now(),
+            deadline=timezone.now() + dt.timedelta(days=7),
+        )
+
+
+def test_households_are_told_of_their_offers_once(offered, households):
+    offered_at = Offer.objects.first().offered_at
+    assert services.notify_offers(round_id=offered.pk, offered_at=offered_at) == 4
+    assert services.notify_offers(round_id=offered.pk, offered_at=offered_at) == 0
+    user, _application = households["a"]
+    assert Notification.objects.filter(recipient=user, title__contains="1幢101").count() == 1
