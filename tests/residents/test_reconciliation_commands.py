@@ -199,15 +199,7 @@ def test_the_worker_task_leaves_a_run_another_worker_holds(tmp_path, tenant):
             kind="social_insurance", source=source, original_name="a.csv", channel="command"
         )
     run = reconciliation.start_run(feed_id=feed.pk, enqueue=False)
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname=db["NAME"],
-        password=db["PASSWORD"] or None,
-        autocommit=True,
-    ) as other:
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", [reconciliation.LOCK_CLASS, feed.pk])
         assert tasks.reconcile_feed(run.pk) == "in_progress"
 
@@ -255,16 +247,8 @@ def test_stalled_runs_are_handed_back_and_runs_a_worker_holds_are_left(
             )
         runs.append(reconciliation.start_run(feed_id=feed.pk, enqueue=False))
     held = runs[1].feed_id
-    db = connection.settings_dict
     with (
-        psycopg.connect(
-            host=db["HOST"],
-            port=db["PORT"] or 5432,
-            user=db["USER"],
-            dbname=db["NAME"],
-            password=db["PASSWORD"] or None,
-            autocommit=True,
-        ) as other,
+        psycopg.connect(**connection.get_connection_params(), autocommit=True) as other,
         django_capture_on_commit_callbacks() as callbacks,
     ):
         other.execute("SELECT pg_advisory_lock(%s, %s)", [reconciliation.LOCK_CLASS, held])

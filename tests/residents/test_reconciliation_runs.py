@@ -631,15 +631,7 @@ def test_a_second_worker_is_refused_while_another_holds_the_feed(tmp_path, tenan
             kind="social_insurance", source=source, original_name="x.csv", channel="command"
         )
     run = reconciliation.start_run(feed_id=feed.pk, enqueue=False)
-    settings_dict = connection.settings_dict
-    with psycopg.connect(
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"] or 5432,
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"] or None,
-        dbname=settings_dict["NAME"],
-        autocommit=True,
-    ) as other:
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", [reconciliation.LOCK_CLASS, feed.pk])
         with pytest.raises(reconciliation.RunInProgress):
             reconciliation.execute_run(run_id=run.pk)
