@@ -1,16 +1,28 @@
-# The README's commands. Everything runs from .venv, created on first use.
+# The README's commands. Everything runs from .venv, created on first use and installed from the
+# lock (exact versions with hashes), never from pyproject's ranges.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+SCRATCH := .venv-upgrade
 
-.PHONY: run test lint bench e2e messages migrate seed clean
+.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade-check
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(STAMP): $(LOCK)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip check
 	touch $(STAMP)
+
+## lock: resolve pyproject's ranges into the lock (run after changing a dependency)
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet --output-file $(LOCK)
+
+## upgrade-check: the newest versions the ranges allow, in a scratch venv, against the fast tests
+upgrade-check: $(STAMP)
+	LOCK=$(LOCK) SCRATCH=$(SCRATCH) UV=$(VENV)/bin/uv bash .ci/upgrade-check
 
 ## run: install, start embedded PostgreSQL and Redis, migrate, seed the demo city, serve
 run: $(STAMP)

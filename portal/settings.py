@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "phonenumber_field",
-    "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
     "portal",
@@ -142,7 +141,6 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # --- accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -157,6 +155,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "portal.accounts.forms.LoginForm",
+    "signup": "portal.accounts.forms.SignupForm",
+    "change_password": "portal.accounts.forms.ChangePasswordForm",
+    "verify_phone": "portal.accounts.forms.VerifyPhoneForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["phone*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_EMAIL_FIELD = None

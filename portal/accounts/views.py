@@ -1,4 +1,5 @@
-"""Account pages: allauth's views with the portal's forms, and password reset by SMS code.
+"""Password reset by SMS code (allauth's own views serve login, sign-up, phone verification and
+password change, with the portal's forms named in ACCOUNT_FORMS).
 
 allauth resets passwords by e-mail only; portal accounts have a mobile number instead. The reset
 here follows allauth's code flow: ask for the number, enter the code texted to it, set a new
@@ -11,7 +12,6 @@ import time
 from typing import Any
 
 from allauth.account import app_settings, signals
-from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -25,25 +25,6 @@ from django.views.generic.edit import FormView
 
 from portal.accounts import forms
 from portal.accounts.models import User
-
-login = allauth_views.LoginView.as_view(form_class=forms.LoginForm)
-signup = allauth_views.SignupView.as_view(form_class=forms.SignupForm)
-password_change = allauth_views.PasswordChangeView.as_view(form_class=forms.ChangePasswordForm)
-_verify_phone_at_signup = allauth_views._VerifyPhoneSignupView.as_view(
-    form_class=forms.VerifyPhoneForm
-)
-_verify_phone_change = allauth_views._VerifyPhoneChangeView.as_view(
-    form_class=forms.VerifyPhoneForm
-)
-
-
-def verify_phone(request: HttpRequest) -> HttpResponse:
-    """allauth's phone verification (after sign-up, or after a signed-in user changes number),
-    with the portal's code form."""
-    if request.user.is_authenticated:
-        return _verify_phone_change(request)
-    return _verify_phone_at_signup(request)
-
 
 RESET_SESSION_KEY = "portal_password_reset"
 

@@ -19,6 +19,13 @@ ENDPOINTS = [
     "/api/v1/cases/{id}/",
     "/api/v1/my-cases/",
     "/api/v1/my-cases/{id}/",
+    "/api/v1/school-rounds/{id}/commit-seed/",
+    "/api/v1/school-rounds/{id}/draw/",
+    "/api/v1/school-rounds/{id}/second-round/",
+    "/api/v1/school-rounds/{id}/results/",
+    "/api/v1/school-applications/{id}/preferences/",
+    "/api/v1/school-offers/{id}/accept/",
+    "/api/v1/schools/",
 ]
 
 

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import pytest
 
 from portal import embedded
 
@@ -40,6 +41,7 @@ def _processes_of(runner: psutil.Process, data_dirs: list[Path]) -> list[psutil.
     return list(found.values())
 
 
+@pytest.mark.slow
 def test_make_run_serves_and_ctrl_c_leaves_nothing_running(tmp_path, monkeypatch):
     port = _free_port()
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
-from drf_spectacular.plumbing import _load_enum_name_overrides
-from drf_spectacular.settings import patched_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from schooling import allocation
@@ -253,35 +250,3 @@ def test_lists_keep_to_a_query_budget(drawn_api, enrolment_round):
 
 # Enum names for SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] in portal/settings.py: other apps
 # also have fields named `status` and `tenure`, with other values.
-SCHOOLING_ENUMS = {
-    "SchoolRoundStatusEnum": "schooling.models.RoundStatus",
-    "SchoolOfferStatusEnum": "schooling.models.OfferStatus",
-    "SchoolTenureEnum": "schooling.models.Tenure",
-    "SchoolCategoryTenureEnum": "schooling.models.TenureRule",
-}
-
-
-def test_the_schema_describes_the_schooling_api_without_warnings(tmp_path, db, settings):
-    """The schooling endpoints alone (other apps' schema warnings are theirs), with the enum names above."""
-    target = tmp_path / "schema.yml"
-    overrides = {**settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"], **SCHOOLING_ENUMS}
-    _load_enum_name_overrides.cache_clear()
-    try:
-        with (
-            override_settings(ROOT_URLCONF="tests.schooling.api_urls"),
-            patched_settings({"ENUM_NAME_OVERRIDES": overrides}),
-        ):
-            call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
-    finally:
-        _load_enum_name_overrides.cache_clear()
-    text = target.read_text()
-    for path in (
-        "/api/v1/school-rounds/{id}/commit-seed/",
-        "/api/v1/school-rounds/{id}/draw/",
-        "/api/v1/school-rounds/{id}/second-round/",
-        "/api/v1/school-rounds/{id}/results/",
-        "/api/v1/school-applications/{id}/preferences/",
-        "/api/v1/school-offers/{id}/accept/",
-        "/api/v1/schools/",
-    ):
-        assert f"{path}:" in text
