@@ -1,5 +1,6 @@
 # The README's commands. Everything runs from .venv, created on first use and installed from the
-# lock (exact versions with hashes), never from pyproject's ranges.
+# lock (exact versions with hashes), never from pyproject's ranges: pip installs the locked uv,
+# then uv makes the venv match the lock exactly (it also removes what the lock no longer holds).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,8 +12,10 @@ SCRATCH := .venv-upgrade
 
 $(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
-	$(PY) -m pip check
+	awk '/^uv==/ {p=1; print; next} p && /^[^ ]/ {p=0} p' $(LOCK) > $(VENV)/uv-requirement.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/uv-requirement.txt
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) --require-hashes $(LOCK)
+	$(VENV)/bin/uv pip check --quiet --python $(PY)
 	touch $(STAMP)
 
 ## lock: resolve pyproject's ranges into the lock (run after changing a dependency)
