@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 SCRATCH := .venv-upgrade
 
-.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade-check
+.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade upgrade-check
 
 $(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,15 @@ $(STAMP): $(LOCK)
 	$(VENV)/bin/uv pip check --quiet --python $(PY)
 	touch $(STAMP)
 
-## lock: resolve pyproject's ranges into the lock (run after changing a dependency)
+## lock: resolve pyproject's ranges into the lock, keeping the pins that still fit them
 lock: $(STAMP)
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--generate-hashes --quiet --output-file $(LOCK)
+
+## upgrade: the lock moves to the newest versions the ranges allow (after make upgrade-check)
+upgrade: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet --upgrade --output-file $(LOCK)
 
 ## upgrade-check: the newest versions the ranges allow, in a scratch venv, against the fast tests
 upgrade-check: $(STAMP)
