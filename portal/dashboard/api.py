@@ -94,6 +94,8 @@ class FactListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Fact.objects.none()
         area = selectors.area_for(self.request.user, self.request.query_params.get("area"))
         data = FactInput(data=self.request.query_params)
         if not data.is_valid():

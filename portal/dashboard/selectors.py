@@ -65,8 +65,11 @@ def scoped_district_ids(user: User) -> list[int] | None:
     """The districts the user's figures are limited to, or None for the whole city."""
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
         return None
-    ids = sorted(user.districts.values_list("pk", flat=True))
-    return ids or None
+    cached = getattr(user, "_dashboard_district_ids", None)
+    if cached is None:
+        cached = sorted(user.districts.values_list("pk", flat=True))
+        user._dashboard_district_ids = cached
+    return cached or None
 
 
 def can_change_dashboard(user: User) -> bool:
@@ -83,7 +86,7 @@ def areas_visible_to(user: User) -> QuerySet[Area]:
     if not can_view_dashboard(user):
         return Area.objects.none()
     districts = scoped_district_ids(user)
-    qs = Area.objects.select_related("parent")
+    qs = Area.objects.select_related("parent__parent__parent__parent")
     if districts is None:
         return qs
     return qs.filter(district_id__in=districts)
@@ -94,7 +97,7 @@ def top_areas_of(user: User) -> list[Area]:
     districts = scoped_district_ids(user)
     if districts is None:
         return list(Area.objects.filter(level=Level.CITY).order_by("code"))
-    return list(Area.objects.filter(pk__in=districts).order_by("code"))
+    return list(Area.objects.select_related("parent").filter(pk__in=districts).order_by("code"))
 
 
 def area_for(user: User, code: str | None) -> Area:
@@ -112,12 +115,12 @@ def area_for(user: User, code: str | None) -> Area:
 
 def breadcrumbs(user: User, area: Area) -> list[Area]:
     """The area's ancestors the user may see, top first, ending with the area."""
-    visible = set(areas_visible_to(user).values_list("pk", flat=True)) if area.parent_id else None
+    districts = scoped_district_ids(user)
     chain = [area]
     current = area
     while current.parent_id:
-        current = Area.objects.get(pk=current.parent_id)
-        if visible is not None and current.pk not in visible:
+        current = current.parent  # loaded with the area (areas_visible_to)
+        if districts is not None and current.district_id not in districts:
             break
         chain.append(current)
     return list(reversed(chain))
