@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.notices.criteria import Sql
@@ -83,7 +84,7 @@ class Dimension:
     order: int = 100
 
     def key_label(self, key: str) -> str:
-        return str(self.labels().get(key, key or _("Unknown")))
+        return dimension_labels(self.code).get(key, key or str(_("Unknown")))
 
 
 _metrics: dict[str, Metric] = {}
@@ -148,7 +149,22 @@ def register_dimension(
     strings follow the reader's language)."""
     dimension = Dimension(code=code, label=label, labels=labels, order=order)
     _dimensions[code] = dimension
+    _labels_cache.clear()
     return dimension
+
+
+_labels_cache: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def dimension_labels(code: str) -> dict[str, str]:
+    """A dimension's key labels in the current language, in its order (worked out once per
+    language: pages label dozens of keys)."""
+    cache_key = (code, get_language() or "")
+    found = _labels_cache.get(cache_key)
+    if found is None:
+        found = {key: str(label) for key, label in get_dimension(code).labels().items()}
+        _labels_cache[cache_key] = found
+    return found
 
 
 def get_dimension(code: str) -> Dimension:

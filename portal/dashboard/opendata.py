@@ -47,7 +47,8 @@ def public_dimensions() -> list[metrics.Dimension]:
     return [metrics.get_dimension(d) for d in metric.dimensions if metrics.has_dimension(d)]
 
 
-def _chain(area: Area) -> list[Area]:
+def chain(area: Area) -> list[Area]:
+    """The area and its ancestors, the city first."""
     chain = [area]
     while chain[-1].parent_id:
         chain.append(Area.objects.get(pk=chain[-1].parent_id))
@@ -103,7 +104,7 @@ def published_table(area: Area, month: dt.date, dimension: str = "") -> Publishe
     k = settings.OPEN_STATISTICS_MIN_CELL
     parent_totals: Published | None = None
     parent_dimension: Published | None = None
-    for level_area in _chain(area):
+    for level_area in chain(area):
         fixed_total = (
             None
             if parent_totals is None

@@ -211,7 +211,7 @@ def breakdowns(area: Area, month: dt.date, code: str) -> dict[str, dict[str, int
 
 def ordered_keys(dimension: str, found: dict[str, int]) -> list[str]:
     """The dimension's keys in its own order, then any others the facts hold."""
-    labels = metrics.get_dimension(dimension).labels() if metrics.has_dimension(dimension) else {}
+    labels = metrics.dimension_labels(dimension) if metrics.has_dimension(dimension) else {}
     known = [k for k in labels if k in found]
     return known + sorted(k for k in found if k not in labels)
 
@@ -355,14 +355,16 @@ def headline(area: Area, month: dt.date) -> dict[str, Any]:
     return {"cards": cards, "rate": rate}
 
 
-def dashboard_data(area: Area, month: dt.date, months: list[dt.date]) -> dict[str, Any]:
-    """Everything the dashboard page draws, as plain data (it goes to the charts as JSON)."""
+def dashboard_data(
+    area: Area, month: dt.date, months: list[dt.date], parts: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    """Everything the dashboard page draws, as plain data (it goes to the charts as JSON);
+    `parts` are the breakdowns of registered residents (`breakdowns()`)."""
     codes = tuple(c for c in HEADLINE_METRICS if metrics.has_metric(c))
     series = trend(area, codes, months)
-    parts = breakdowns(area, month, REGISTERED)
     pyramid = parts.get("age_sex", {})
     bands = sorted({int(key[1:]) for key in pyramid})
-    labels = metrics.get_dimension("age_sex").labels() if metrics.has_dimension("age_sex") else {}
+    labels = metrics.dimension_labels("age_sex") if metrics.has_dimension("age_sex") else {}
 
     def band_label(band: int) -> str:
         text = labels.get(f"M{band}", str(band))

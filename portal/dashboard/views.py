@@ -20,9 +20,9 @@ from portal.errors import InvalidInput
 BREAKDOWNS = ("age_sex", "origin", "reason", "tenure")
 
 
-def _area_and_month(request: HttpRequest):
+def _area_and_month(request: HttpRequest, run=None):
     area = selectors.area_for(request.user, request.GET.get("area"))
-    months = selectors.fact_months()
+    months = selectors.fact_months(run)
     month = selectors.parse_month(request.GET.get("month"), months)
     return area, months, month
 
@@ -35,7 +35,8 @@ def _month_choices(months):
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Headline figures, trends, age-sex pyramid, origins, reasons, tenure and the areas below."""
-    area, months, month = _area_and_month(request)
+    run = selectors.last_run()
+    area, months, month = _area_and_month(request, run)
     context = {
         "area": area,
         "crumbs": selectors.breadcrumbs(request.user, area),
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "month": month,
         "month_label": selectors.month_label(month),
         "can_change": selectors.can_change_dashboard(request.user),
-        "run": selectors.last_run(),
+        "run": run,
     }
     if month is not None:
         parts = selectors.breakdowns(area, month, selectors.REGISTERED)
@@ -56,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "breakdowns": [
                     selectors.breakdown_table(area, month, d, parts.get(d, {})) for d in BREAKDOWNS
                 ],
-                "charts": selectors.dashboard_data(area, month, months),
+                "charts": selectors.dashboard_data(area, month, months, parts),
                 "drillable": area.level != Level.GRID,
             }
         )
@@ -242,7 +243,7 @@ def open_statistics(request: HttpRequest) -> HttpResponse:
         "dashboard/open_statistics.html",
         {
             "area": area,
-            "crumbs": _chain(area) if area else [],
+            "crumbs": opendata.chain(area) if area else [],
             "months": _month_choices(months),
             "month_label": selectors.month_label(month),
             "dimensions": dimensions,
@@ -251,10 +252,3 @@ def open_statistics(request: HttpRequest) -> HttpResponse:
             "drillable": area is not None and area.level not in (Level.COMMUNITY, Level.GRID),
         },
     )
-
-
-def _chain(area: Area) -> list[Area]:
-    chain = [area]
-    while chain[-1].parent_id:
-        chain.append(Area.objects.get(pk=chain[-1].parent_id))
-    return list(reversed(chain))
