@@ -17,6 +17,11 @@ urlpatterns = [
     path("notices/", include("portal.notices.urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("open-data/", dashboard_views.open_statistics, name="open_statistics"),
+    path(
+        "open-data/export.xlsx",
+        dashboard_views.open_statistics_export,
+        name="open_statistics_export",
+    ),
     path("", include("residents.urls")),
     path("points/", include("points.urls")),
     path("housing/", include("housing.urls")),

@@ -223,9 +223,7 @@ def _xlsx(table: selectors.Table) -> HttpResponse:
 # --- open statistics (public) ------------------------------------------------------------------
 
 
-@require_GET
-def open_statistics(request: HttpRequest) -> HttpResponse:
-    """Public: registered new residents by area and month, small cells suppressed."""
+def _open_request(request: HttpRequest):
     city = Area.objects.filter(level=Level.CITY).order_by("code").first()
     code = request.GET.get("area")
     area = get_object_or_404(Area, code=code) if code else city
@@ -238,6 +236,14 @@ def open_statistics(request: HttpRequest) -> HttpResponse:
     table = None
     if area is not None and month is not None:
         table = opendata.as_data(opendata.published_table(area, month, dimension), month)
+    return area, months, dimensions, dimension, table
+
+
+@require_GET
+def open_statistics(request: HttpRequest) -> HttpResponse:
+    """Public: registered new residents by area and month, small cells suppressed."""
+    area, months, dimensions, dimension, table = _open_request(request)
+    month = table["month"] if table else ""
     return render(
         request,
         "dashboard/open_statistics.html",
@@ -245,10 +251,46 @@ def open_statistics(request: HttpRequest) -> HttpResponse:
             "area": area,
             "crumbs": opendata.chain(area) if area else [],
             "months": _month_choices(months),
-            "month_label": selectors.month_label(month),
+            "month_label": month,
             "dimensions": dimensions,
             "dimension": dimension,
             "table": table,
             "drillable": area is not None and area.level not in (Level.COMMUNITY, Level.GRID),
         },
     )
+
+
+@require_GET
+def open_statistics_export(request: HttpRequest) -> HttpResponse:
+    """Public: the open-statistics table as an Excel file; hidden figures are "*"."""
+    _area, _months, dimensions, dimension, table = _open_request(request)
+    if table is None:
+        raise Http404
+    labels = {d.code: str(d.label) for d in dimensions}
+    built = selectors.Table(
+        name="open-statistics",
+        title=_("Open statistics: new residents by area"),
+        filters=[
+            (_("Area"), f"{table['area']['name']} ({table['area']['code']})"),
+            (_("Month"), table["month"]),
+            (_("Broken down by"), labels.get(dimension, str(_("Totals only")))),
+            (_("Smallest figure shown"), str(table["k"])),
+        ],
+        columns=[_("Area"), *(c["label"] for c in table["columns"]), _("Total")],
+    )
+
+    def shown(value):
+        return "*" if value is None else value
+
+    for row in table["rows"]:
+        built.rows.append(
+            [row["area"]["name"], *(shown(v) for v in row["cells"]), shown(row["total"])]
+        )
+    built.rows.append(
+        [
+            str(_("Total")),
+            *(shown(v) for v in table["total"]["cells"]),
+            shown(table["total"]["total"]),
+        ]
+    )
+    return _xlsx(built)

@@ -241,3 +241,29 @@ def test_bad_parameters_are_named_at_once(city):
 
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"month", "dimension"}
+
+
+def test_the_public_table_downloads_as_excel_with_stars(client, city):
+    import io
+
+    from openpyxl import load_workbook
+
+    district_a, district_b = city["districts"]
+    month = timezone.localdate().replace(day=1)
+    now = timezone.now()
+    run = FactRun.objects.create(
+        status="finished", first_month=month, last_month=month, started_at=now, finished_at=now
+    )
+    for area, value in ((city["city"], 47), (district_a, 4), (district_b, 43)):
+        Fact.objects.create(
+            run=run, metric="residents.registered", area=area, month=month, value=value
+        )
+
+    response = client.get("/open-data/export.xlsx")
+
+    rows = [
+        list(r)
+        for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    ]
+    assert [row[1:] for row in rows[-3:]] == [["*"], ["*"], [47]]
+    assert any(month.strftime("%Y-%m") in row for row in rows[:6])
