@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from portal import views
+from portal.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -14,6 +15,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("work/", include("portal.workflow.urls")),
     path("notices/", include("portal.notices.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
+    path("open-data/", dashboard_views.open_statistics, name="open_statistics"),
+    path(
+        "open-data/export.xlsx",
+        dashboard_views.open_statistics_export,
+        name="open_statistics_export",
+    ),
     path("", include("residents.urls")),
     path("points/", include("points.urls")),
     path("housing/", include("housing.urls")),

@@ -8,7 +8,7 @@ class ResidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import demo
-        from residents import criteria, wiring
+        from residents import criteria, metrics, wiring
         from residents import demo as residents_demo
         from residents.reconciliation import demo as reconciliation_demo
 
@@ -16,3 +16,4 @@ class ResidentsConfig(AppConfig):
         demo.register(name="reconciliation", order=70, step=reconciliation_demo.seed)
         wiring.register()
         criteria.register()
+        metrics.register()
