@@ -7,13 +7,18 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 SCRATCH := .venv-upgrade
 
-.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade-check
+.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade-check fonts
 
 $(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(PY) -m pip check
 	touch $(STAMP)
+
+## fonts: the Chinese font printable reports embed (Debian's fonts-wqy-microhei; needs root)
+fonts:
+	fc-list | grep -qi "WenQuanYi Micro Hei" || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei)
 
 ## lock: resolve pyproject's ranges into the lock (run after changing a dependency)
 lock: $(STAMP)

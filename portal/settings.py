@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.workflow",
     "portal.notices",
     "portal.dashboard",
+    "portal.projection",
     "residents",
     "points",
     "housing",
