@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "task": "residents.resume_reconciliation_runs",
         "schedule": crontab(minute="*/15"),
     },
+    # Projection: the registry's figures for the last 31 August, read again each night.
+    "projection.build_base": {
+        "task": "projection.build_base",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # School places: offers not answered by their deadline pass to the waiting list.
     "schooling.expire_offers": {
         "task": "schooling.expire_offers",

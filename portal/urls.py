@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("work/", include("portal.workflow.urls")),
     path("notices/", include("portal.notices.urls")),
+    path("projection/", include("portal.projection.urls")),
     path("", include("residents.urls")),
     path("points/", include("points.urls")),
     path("housing/", include("housing.urls")),

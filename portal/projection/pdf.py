@@ -8,11 +8,11 @@ in the file.
 
 from __future__ import annotations
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of a rendered report page."""
+    """The PDF of a rendered report page (WeasyPrint is loaded on first use: it is large)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     fetcher = URLFetcher(allowed_protocols={"data"})
     return HTML(string=html, url_fetcher=fetcher).write_pdf()
