@@ -59,7 +59,12 @@ def births_row(projection: Projection) -> Row:
     return Row(str(_("Births")), [0] + [round(v) for v in projection.births.sum(axis=(1, 2))])
 
 
-def forecast_rows(forecast: Forecast) -> list[dict[str, Any]]:
+def _label(row: Any, names: dict[int, str]) -> str:
+    """A row's own label, or its district's name when it has none (a row per district)."""
+    return str(row.label) if row.label else names.get(row.district_id, str(row.district_id))
+
+
+def forecast_rows(forecast: Forecast, names: dict[int, str]) -> list[dict[str, Any]]:
     """Each place's demand and capacity per year, with a flag where demand exceeds capacity."""
     out = []
     for row in forecast.rows:
@@ -72,18 +77,22 @@ def forecast_rows(forecast: Forecast) -> list[dict[str, Any]]:
                     "short": capacity is not None and round(demand) > round(capacity),
                 }
             )
-        out.append({"label": row.label, "cells": cells})
+        out.append({"label": _label(row, names), "cells": cells})
     return out
 
 
-def first_shortfalls(forecast: Forecast) -> list[dict[str, Any]]:
+def first_shortfalls(forecast: Forecast, names: dict[int, str]) -> list[dict[str, Any]]:
     """The places where demand will exceed capacity, with the first such year and the gap."""
     out = []
     for row in forecast.rows:
         for year, demand, capacity in zip(forecast.years, row.demand, row.capacity, strict=True):
             if capacity is not None and round(demand) > round(capacity):
                 out.append(
-                    {"label": row.label, "year": year, "gap": round(demand) - round(capacity)}
+                    {
+                        "label": _label(row, names),
+                        "year": year,
+                        "gap": round(demand) - round(capacity),
+                    }
                 )
                 break
     return out

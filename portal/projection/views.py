@@ -145,7 +145,9 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _scenario_form_page(request, form=form, scenario=scenario)
 
 
-def _forecast_sections(projection: compute.Projection) -> list[dict[str, Any]]:
+def _forecast_sections(
+    projection: compute.Projection, names: dict[int, str]
+) -> list[dict[str, Any]]:
     sections = []
     for demand in registry.demands():
         forecast = projection.forecasts.get(demand.key)
@@ -156,8 +158,8 @@ def _forecast_sections(projection: compute.Projection) -> list[dict[str, Any]]:
                 "title": forecast.title,
                 "unit": forecast.unit,
                 "years": forecast.years,
-                "rows": tables.forecast_rows(forecast),
-                "shortfalls": tables.first_shortfalls(forecast),
+                "rows": tables.forecast_rows(forecast, names),
+                "shortfalls": tables.first_shortfalls(forecast, names),
             }
         )
     return sections
@@ -178,7 +180,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             rows=tables.population_rows(projection, names),
             age_rows=tables.age_group_rows(projection),
             births=tables.births_row(projection),
-            forecasts=_forecast_sections(projection),
+            forecasts=_forecast_sections(projection, names),
             chart=tables.chart([(scenario.name, projection)]),
         )
     context["others"] = selectors.scenarios_visible_to(request.user).exclude(pk=pk)[:50]
@@ -273,7 +275,7 @@ def _impact_context(scenario: Scenario, base: Base) -> dict[str, Any]:
                 "unit": one.forecasts[key].unit,
                 "years": one.forecasts[key].years,
                 "rows": tables.forecast_differences(one.forecasts[key], two.forecasts[key], names),
-                "shortfalls": tables.first_shortfalls(two.forecasts[key]),
+                "shortfalls": tables.first_shortfalls(two.forecasts[key], names),
             }
             for key in one.forecasts
             if key in two.forecasts
