@@ -215,6 +215,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             chart=tables.chart([(first.name, one), (second.name, two)]),
             forecast_differences=[
                 {
+                    "key": key,
                     "title": one.forecasts[key].title,
                     "years": tables.common_years(one, two),
                     "rows": tables.forecast_differences(
@@ -271,6 +272,7 @@ def _impact_context(scenario: Scenario, base: Base) -> dict[str, Any]:
         "rows_two": tables.population_rows(two, names),
         "forecast_differences": [
             {
+                "key": key,
                 "title": one.forecasts[key].title,
                 "unit": one.forecasts[key].unit,
                 "years": one.forecasts[key].years,
