@@ -13,4 +13,5 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("impact/new/", views.decision_new, name="decision_new"),
     path("impact/<int:pk>/", views.impact_report, name="impact"),
+    path("report/", views.forecast_report, name="report"),
 ]

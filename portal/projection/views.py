@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import ApplicationError
 from portal.projection import compute, pdf, registry, selectors, services, tables, tasks
-from portal.projection.forms import DecisionForm, ScenarioForm
+from portal.projection.forms import DecisionForm, ScenarioForm, format_series
 from portal.projection.models import Base, Scenario
 
 SCENARIOS_PER_PAGE = 20
@@ -355,4 +355,48 @@ def impact_report(request: HttpRequest, pk: int) -> HttpResponse:
         "projection/impact_report.html",
         _impact_context(scenario, base),
         f"impact-{scenario.pk}.pdf",
+    )
+
+
+def _summary(projection: compute.Projection) -> list[dict[str, Any]]:
+    """The city's total now and at 5, 10 and 15 years (as far as the horizon reaches)."""
+    totals = projection.totals().sum(axis=1)
+    start = float(totals[0])
+    out = []
+    for k in (0, 5, 10, 15):
+        if k < len(totals):
+            value = float(totals[k])
+            change = (value - start) / start * 100 if start else 0.0
+            out.append({"year": projection.years[k], "total": round(value), "change": change})
+    return out
+
+
+@login_required
+def forecast_report(request: HttpRequest) -> HttpResponse:
+    """The yearly population forecast report (人口预测报告) of the city, from the baseline."""
+    _analyst(request)
+    base = selectors.latest_base()
+    baseline = selectors.baseline()
+    if base is None or baseline is None:
+        raise Http404
+    projection = project(baseline, base)
+    names = tables.district_names(projection.district_ids)
+    assumptions = baseline.assumptions
+    context = {
+        "scenario": baseline,
+        "base": base,
+        "projection": projection,
+        "years": projection.years,
+        "summary": _summary(projection),
+        "rows": tables.population_rows(projection, names),
+        "age_rows": tables.age_group_rows(projection),
+        "births_rows": [tables.births_row(projection)],
+        "forecasts": _forecast_sections(projection, names),
+        "tfr": format_series(assumptions["tfr"]),
+        "life_expectancy": format_series(assumptions["life_expectancy"]),
+        "assumptions": assumptions,
+        "chart": tables.chart([(baseline.name, projection)]),
+    }
+    return _report_response(
+        request, "projection/forecast_report.html", context, f"population-{base.on.year}.pdf"
     )
