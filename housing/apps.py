@@ -7,10 +7,11 @@ class HousingConfig(AppConfig):
     verbose_name = _("Housing")
 
     def ready(self) -> None:
-        from housing import criteria, wiring
+        from housing import criteria, metrics, wiring
         from housing import demo as housing_demo
         from portal import demo
 
         demo.register(name="housing", order=50, step=housing_demo.seed)
         wiring.register()
         criteria.register()
+        metrics.register()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("portal.areas.api_urls")),
     path("", include("portal.workflow.api_urls")),
     path("", include("portal.notices.api_urls")),
+    path("", include("portal.dashboard.api_urls")),
     path("", include("residents.api_urls")),
     path("", include("points.api_urls")),
     path("", include("housing.api_urls")),

@@ -37,6 +37,11 @@ app.conf.beat_schedule = {
         "task": "projection.build_base",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The city's view: monthly facts rebuilt every night from the registered metrics.
+    "dashboard.rebuild_facts": {
+        "task": "dashboard.rebuild_facts",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # School places: offers not answered by their deadline pass to the waiting list.
     "schooling.expire_offers": {
         "task": "schooling.expire_offers",

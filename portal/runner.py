@@ -26,6 +26,8 @@ DEMO_LOGINS = [
     ("education1", "教育审核 / education reviewer"),
     ("points1", "人社积分审核 / points reviewer"),
     ("analyst1", "分析员 / analyst"),
+    ("analyst2", "区分析员 / district analyst"),
+    ("leader1", "区领导（只读）/ district leader (read-only)"),
     ("admin", "管理员 / administrator"),
 ]
 

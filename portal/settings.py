@@ -188,6 +188,12 @@ VERIFY_TOKEN_MAX_AGE = timedelta(days=400)
 # Reconciliation feeds dropped by department systems: one subfolder per feed kind.
 RECONCILIATION_INBOX = env("RECONCILIATION_INBOX", default="")
 
+# --- the city's view (一库一图) ------------------------------------------------------------------
+# Months of monthly facts the nightly rebuild keeps (this month and the ones before it).
+DASHBOARD_FACT_MONTHS = env.int("DASHBOARD_FACT_MONTHS", default=13)
+# Open statistics: no published cell counts fewer persons than this.
+OPEN_STATISTICS_MIN_CELL = env.int("OPEN_STATISTICS_MIN_CELL", default=10)
+
 # --- internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

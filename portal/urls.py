@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from portal import views
+from portal.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("work/", include("portal.workflow.urls")),
     path("notices/", include("portal.notices.urls")),
     path("projection/", include("portal.projection.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
+    path("open-data/", dashboard_views.open_statistics, name="open_statistics"),
     path("", include("residents.urls")),
     path("points/", include("points.urls")),
     path("housing/", include("housing.urls")),

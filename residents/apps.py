@@ -8,7 +8,7 @@ class ResidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import demo
-        from residents import criteria, wiring
+        from residents import criteria, metrics, wiring
         from residents import demo as residents_demo
         from residents import projection as residents_projection
         from residents.reconciliation import demo as reconciliation_demo
@@ -18,3 +18,4 @@ class ResidentsConfig(AppConfig):
         wiring.register()
         criteria.register()
         residents_projection.register()
+        metrics.register()

@@ -100,6 +100,20 @@ ACCOUNTS = (
         gettext_lazy("analyst (statistics, map, projection)"),
     ),
     DemoAccount(
+        "analyst2",
+        "郑磊",
+        (Role.ANALYST,),
+        gettext_lazy("analyst of the first district"),
+        districts="first",
+    ),
+    DemoAccount(
+        "leader1",
+        "孙华",
+        (Role.LEADER,),
+        gettext_lazy("leader of the first district (reads the figures only)"),
+        districts="first",
+    ),
+    DemoAccount(
         "admin",
         "管理员",
         (Role.ADMINISTRATOR,),

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     GRID_OFFICER = "grid_officer", _("Grid officer")
     REVIEWER = "reviewer", _("Reviewer")
     ANALYST = "analyst", _("Analyst")
+    LEADER = "leader", _("Leader (read-only figures)")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -53,8 +54,9 @@ class User(AbstractUser):
 
     A user may hold several roles (a resident who lets a flat is also a landlord). Staff scopes
     live here too: a reviewer belongs to one department and a set of districts, a grid officer
-    to a set of grids. Whether a user is also a registered person is decided by the residents
-    app (a Person row pointing back at the user).
+    to a set of grids; an analyst or a leader with districts sees the figures of those only.
+    Whether a user is also a registered person is decided by the residents app (a Person row
+    pointing back at the user).
     """
 
     phone = PhoneNumberField(_("mobile number"), blank=True)
