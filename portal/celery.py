@@ -37,6 +37,11 @@ app.conf.beat_schedule = {
         "task": "projection.build_base",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Early warnings for the last whole month, after the night's facts (one notice per firing).
+    "projection.evaluate_warnings": {
+        "task": "projection.evaluate_warnings",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # The city's view: monthly facts rebuilt every night from the registered metrics.
     "dashboard.rebuild_facts": {
         "task": "dashboard.rebuild_facts",

@@ -6,8 +6,8 @@ The platform never imports a domain app; it asks these registries instead:
 - demands: what the projection means for a service (school seats per catchment, affordable
   homes per district): `collect(on)` reads the registry's inputs once into plain data kept
   with the base, `forecast(projection, inputs, assumptions)` turns a projection into demand
-  against capacity, year by year;
-- metrics for early warnings: a value per area of one level over a span of days.
+  against capacity, year by year.
+Early warnings read the dashboard's metric registry (`portal.dashboard.metrics`).
 """
 
 from __future__ import annotations
@@ -79,17 +79,8 @@ class Demand:
     order: int = 100
 
 
-@dataclass(frozen=True)
-class Metric:
-    key: str
-    label: Any
-    levels: frozenset[str]
-    values: Callable[[str, dt.date, dt.date], dict[int, float]]
-
-
 _sources: list[Sources] = []
 _demands: dict[str, Demand] = {}
-_metrics: dict[str, Metric] = {}
 
 
 def register_sources(
@@ -110,21 +101,3 @@ def register_demand(demand: Demand) -> None:
 
 def demands() -> list[Demand]:
     return sorted(_demands.values(), key=lambda d: (d.order, d.key))
-
-
-def register_metric(
-    *,
-    key: str,
-    label: Any,
-    levels: set[str] | frozenset[str],
-    values: Callable[[str, dt.date, dt.date], dict[int, float]],
-) -> None:
-    _metrics[key] = Metric(key=key, label=label, levels=frozenset(levels), values=values)
-
-
-def metric(key: str) -> Metric | None:
-    return _metrics.get(key)
-
-
-def metrics() -> list[Metric]:
-    return sorted(_metrics.values(), key=lambda m: m.key)

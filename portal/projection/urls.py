@@ -14,4 +14,5 @@ urlpatterns = [
     path("impact/new/", views.decision_new, name="decision_new"),
     path("impact/<int:pk>/", views.impact_report, name="impact"),
     path("report/", views.forecast_report, name="report"),
+    path("warnings/", views.warnings_page, name="warnings"),
 ]

@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.areas.models import Level
+from portal.dashboard import metrics as dashboard_metrics
 from portal.errors import ApplicationError
 from portal.projection import compute, pdf, registry, selectors, services, tables, tasks
 from portal.projection.forms import DecisionForm, ScenarioForm, format_series
@@ -399,4 +401,26 @@ def forecast_report(request: HttpRequest) -> HttpResponse:
     }
     return _report_response(
         request, "projection/forecast_report.html", context, f"population-{base.on.year}.pdf"
+    )
+
+
+@login_required
+def warnings_page(request: HttpRequest) -> HttpResponse:
+    """The early-warning rules in force and the warnings they fired, newest first."""
+    _analyst(request)
+    firings = Paginator(selectors.warnings_visible_to(request.user), WARNINGS_PER_PAGE)
+    labels = {m.code: m.label for m in dashboard_metrics.all_metrics()}
+    levels = dict(Level.choices)
+    rules = [
+        {
+            "rule": rule,
+            "metric": labels.get(rule.metric, rule.metric),
+            "level": levels.get(rule.level, rule.level),
+        }
+        for rule in selectors.warning_rules_visible_to(request.user)
+    ]
+    return render(
+        request,
+        "projection/warnings.html",
+        {"rules": rules, "page": firings.get_page(request.GET.get("page"))},
     )
