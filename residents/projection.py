@@ -3,7 +3,7 @@
 Both are one set-based query each over the registrations (never a loop over persons). A
 registration covers its start date up to, but not including, its end date.
 
-Flows: an arrival is a registration starting in the span whose person's previous registration
+Flows, by 12-month span back from the base date: an arrival is a registration starting in the span whose person's previous registration
 was in another district, ended before it started (left the city and came back), or does not
 exist; a departure is a registration ending in the span whose person's next registration is
 in another district, starts later, or does not exist. Moves inside a district are neither;
@@ -17,6 +17,7 @@ import datetime as dt
 
 from django.db import connection
 
+from portal.periods import add_months
 from portal.projection import registry
 
 _POPULATION = """
@@ -44,20 +45,22 @@ WITH ordered AS (
 ), events AS (
     SELECT person_id, district_id, start_date AS on_day, 1 AS arrival, 0 AS departure
     FROM ordered
-    WHERE start_date > %(start)s AND start_date <= %(end)s
+    WHERE start_date > %(start)s AND start_date <= %(on)s
       AND (previous_district IS NULL OR previous_district <> district_id
            OR previous_end < start_date)
     UNION ALL
     SELECT person_id, district_id, end_date, 0, 1
     FROM ordered
-    WHERE end_date > %(start)s AND end_date <= %(end)s
+    WHERE end_date > %(start)s AND end_date <= %(on)s
       AND (next_district IS NULL OR next_district <> district_id OR next_start > end_date)
 )
-SELECT e.district_id, p.sex, LEAST(GREATEST(date_part('year', age(e.on_day, p.birth_date))::int, 0), 100),
+SELECT (SELECT count(*) FROM unnest(%(bounds)s::date[]) b WHERE e.on_day <= b) - 1,
+       e.district_id, p.sex,
+       LEAST(GREATEST(date_part('year', age(e.on_day, p.birth_date))::int, 0), 100),
        sum(e.arrival)::int, sum(e.departure)::int
 FROM events e JOIN residents_person p ON p.id = e.person_id
 WHERE e.district_id IS NOT NULL
-GROUP BY 1, 2, 3
+GROUP BY 1, 2, 3, 4
 """
 
 
@@ -68,12 +71,17 @@ def population_on(on: dt.date) -> list[registry.PopulationRow]:
         return [(int(d), str(s), int(a), int(n)) for d, s, a, n in cursor.fetchall()]
 
 
-def flows_between(start: dt.date, end: dt.date) -> list[registry.FlowRow]:
-    """Arrivals and departures by district, sex and age after `start` up to `end`."""
+def flows_before(on: dt.date, spans: int) -> list[registry.FlowRow]:
+    """Arrivals and departures by 12-month span before `on` (0 = the latest), district, sex
+    and age: one pass over the registrations for every span."""
+    ends = [add_months(on, -12 * span) for span in range(spans)]
     with connection.cursor() as cursor:
-        cursor.execute(_FLOWS, {"start": start, "end": end})
-        return [(int(d), str(s), int(a), int(i), int(o)) for d, s, a, i, o in cursor.fetchall()]
+        cursor.execute(_FLOWS, {"start": add_months(on, -12 * spans), "on": on, "bounds": ends})
+        return [
+            (int(n), int(d), str(s), int(a), int(i), int(o))
+            for n, d, s, a, i, o in cursor.fetchall()
+        ]
 
 
 def register() -> None:
-    registry.register_sources(population=population_on, flows=flows_between)
+    registry.register_sources(population=population_on, flows=flows_before)

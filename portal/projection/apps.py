@@ -8,6 +8,9 @@ class ProjectionConfig(AppConfig):
     verbose_name = _("Population projection")
 
     def ready(self) -> None:
+        from portal import demo
+        from portal.projection import demo as projection_demo
         from portal.projection import wiring
 
+        demo.register(name="projection", order=95, step=projection_demo.seed)
         wiring.register()

@@ -2,7 +2,8 @@
 
 The platform never imports a domain app; it asks these registries instead:
 - the population source: persons by district, sex and single year of age on a date;
-- the flow source: arrivals and departures by district, sex and age between two dates;
+- the flow source: arrivals and departures by 12-month span before a date, district, sex
+  and age;
 - demands: what the projection means for a service (school seats per catchment, affordable
   homes per district): `collect(on)` reads the registry's inputs once into plain data kept
   with the base, `forecast(projection, inputs, assumptions)` turns a projection into demand
@@ -19,14 +20,14 @@ from typing import Any
 
 # (district id, sex "M" | "F", age in whole years, persons)
 PopulationRow = tuple[int, str, int, int]
-# (district id, sex, age, arrivals, departures)
-FlowRow = tuple[int, str, int, int, int]
+# (12-month span before the base date, 0 = latest; district id, sex, age, arrivals, departures)
+FlowRow = tuple[int, int, str, int, int, int]
 
 
 @dataclass(frozen=True)
 class Sources:
     population: Callable[[dt.date], Iterable[PopulationRow]]
-    flows: Callable[[dt.date, dt.date], Iterable[FlowRow]]
+    flows: Callable[[dt.date, int], Iterable[FlowRow]]
 
 
 @dataclass
@@ -86,7 +87,7 @@ _demands: dict[str, Demand] = {}
 def register_sources(
     *,
     population: Callable[[dt.date], Iterable[PopulationRow]],
-    flows: Callable[[dt.date, dt.date], Iterable[FlowRow]],
+    flows: Callable[[dt.date, int], Iterable[FlowRow]],
 ) -> None:
     _sources[:] = [Sources(population=population, flows=flows)]
 

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import Role, User
 from portal.areas.models import Area, Level
 from portal.errors import InvalidInput, NotAllowed, NotFound
-from portal.periods import add_months
 from portal.projection import registry
 from portal.projection.engine import AGES
 from portal.projection.models import Base, Scenario, ScenarioChange, ScenarioKind
@@ -70,13 +69,11 @@ def build_base(*, on: dt.date | None = None) -> Base:
         for district, sex, age, count in sources.population(on):
             if district in index:
                 population[index[district], SEX_INDEX[sex], min(age, AGES - 1)] += count
-        for span in range(FLOW_SPANS):
-            end = add_months(on, -12 * span)
-            for district, sex, age, came, left in sources.flows(add_months(end, -12), end):
-                if district in index:
-                    at = (span, index[district], SEX_INDEX[sex], min(age, AGES - 1))
-                    arrivals[at] += came
-                    departures[at] += left
+        for span, district, sex, age, came, left in sources.flows(on, FLOW_SPANS):
+            if district in index and 0 <= span < FLOW_SPANS:
+                at = (span, index[district], SEX_INDEX[sex], min(age, AGES - 1))
+                arrivals[at] += came
+                departures[at] += left
     inputs = {demand.key: demand.collect(on) for demand in registry.demands()}
     with transaction.atomic():
         base, _created = Base.objects.update_or_create(

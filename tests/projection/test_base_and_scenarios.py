@@ -6,10 +6,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from portal.errors import InvalidInput, NotAllowed
 from portal.projection import compute, services
-from portal.projection.models import Scenario, ScenarioChange
+from portal.projection.models import Base, Scenario, ScenarioChange
 from tests import factories
 from tests.projection.conftest import BASE_DATE, make_person, register
 
@@ -167,3 +168,29 @@ def test_decisions_are_checked_together(analyst, baseline):
 
     assert len(refused.value.fields["decisions"]) == 5
     assert not Scenario.objects.filter(name="决策").exists()
+
+
+def test_demo_step_reads_the_base_and_says_so(registered):
+    import random
+
+    from portal.demo import SeedContext
+    from portal.projection import demo
+
+    lines: list[str] = []
+    demo.seed(SeedContext(rng=random.Random(1), options={}, write=lines.append))
+
+    assert services.base_date_for(timezone.localdate()).isoformat() in lines[0]
+    assert Base.objects.count() == 1
+
+
+def test_flows_are_kept_by_12_month_span_back_from_the_base_date(addresses, district_a):
+    (a1, _), _ = addresses
+    register(make_person(birth=dt.date(1991, 1, 1)), a1, start=dt.date(2025, 3, 1))
+    register(make_person(birth=dt.date(1992, 1, 1)), a1, start=dt.date(2024, 6, 1))
+    register(make_person(birth=dt.date(1993, 1, 1)), a1, start=dt.date(2023, 6, 1))
+
+    base = services.build_base(on=BASE_DATE)
+
+    one = base.district_ids.index(district_a.pk)
+    arrivals = np.asarray(base.arrivals)[:, one].sum(axis=(-1, -2))
+    assert arrivals.tolist() == [0, 1, 1]  # the 2023 arrival is over 36 months before
