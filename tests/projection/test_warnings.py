@@ -132,3 +132,23 @@ def test_warnings_page_lists_rules_and_firings(facts, rule, as_analyst):
     assert page.status_code == 200
     assert "迁出环比上升" in html
     assert "2026-11" in html
+
+
+def test_warnings_page_query_budget_does_not_grow_with_firings(
+    rule, as_analyst, city, django_assert_max_num_queries
+):
+    grids = [g for row in city["grids"] for g in row]
+    for month in range(1, 11):
+        for grid in grids:
+            WarningFiring.objects.create(
+                rule=rule,
+                area=grid,
+                period=dt.date(2026, month, 1),
+                value=10,
+                fired_at=dt.datetime(2026, month, 2, tzinfo=dt.UTC),
+            )
+
+    with django_assert_max_num_queries(10):
+        page = as_analyst.get(reverse("projection:warnings"))
+
+    assert len(page.context["page"].object_list) == 40
