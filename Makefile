@@ -18,7 +18,7 @@ $(STAMP): $(LOCK)
 ## fonts: the Chinese font printable reports embed (Debian's fonts-wqy-microhei; needs root)
 fonts:
 	fc-list | grep -qi "WenQuanYi Micro Hei" || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei)
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0)
 
 ## lock: resolve pyproject's ranges into the lock (run after changing a dependency)
 lock: $(STAMP)
