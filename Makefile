@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 SCRATCH := .venv-upgrade
 
-.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade upgrade-check
+.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade upgrade-check fonts
 
 $(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(STAMP): $(LOCK)
 	$(VENV)/bin/uv pip sync --quiet --python $(PY) --require-hashes $(LOCK)
 	$(VENV)/bin/uv pip check --quiet --python $(PY)
 	touch $(STAMP)
+
+## fonts: the Chinese font printable reports embed (Debian's fonts-wqy-microhei; needs root)
+fonts:
+	fc-list | grep -qi "WenQuanYi Micro Hei" || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0)
 
 ## lock: resolve pyproject's ranges into the lock, keeping the pins that still fit them
 lock: $(STAMP)

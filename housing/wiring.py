@@ -10,6 +10,9 @@ from portal.workflow.registry import ApplicationKind, register_kind
 
 
 def register() -> None:
+    from housing import forecast
+
+    forecast.register()
     from housing.services import applications, homes
 
     register_kind(

