@@ -95,6 +95,11 @@
     if (!element) {
       return;
     }
+    if (!data.geojson.features.length) {
+      element.classList.add("chart--empty");
+      element.textContent = data.labels.no_boundaries;
+      return;
+    }
     echarts.registerMap("areas", data.geojson);
     var names = {};
     var values = data.values.map(function (v) {

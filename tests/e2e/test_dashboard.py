@@ -127,3 +127,17 @@ def test_map_draws_the_areas_and_drills_down_on_click(
     expect(page.get_by_role("heading", level=1)).to_contain_text(first.name)
     expect(page.locator("[data-chart=map]")).to_have_attribute("data-drawn", "true")
     assert console_errors == []
+
+
+@pytest.mark.e2e
+def test_map_of_areas_without_boundaries_says_so(
+    page, live_server, city_with_facts, console_errors
+):
+    analyst = factories.UserFactory(username="analyst_nomap", roles=["analyst"])
+    sign_in(page, live_server, analyst)
+    community = city_with_facts["grids"][0][0].parent
+
+    page.goto(f"/dashboard/map/?area={community.code}")
+
+    expect(page.locator("[data-chart=map]")).to_have_text("无边界数据")
+    assert console_errors == []
