@@ -135,3 +135,12 @@ def seed_points() -> None:
 def declaration_policy(db):
     """The seeded declaration deadline, restored after a transactional test's flush."""
     import_module("employment.migrations.0002_seed_declaration_policy").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Service messages are compared in English here; pages answer in Chinese, the default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -88,7 +88,7 @@ def test_registering_with_an_invalid_credit_code_shows_the_error_on_the_field(
         },
     )
     assert response.status_code == 200
-    assert "check character" in response.content.decode()
+    assert "校验码不符" in response.content.decode()
     assert not Employer.objects.exists()
 
 
