@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from employment.models import (
@@ -135,18 +136,18 @@ def occupancy_of(dormitories: list[Dormitory]) -> dict[int, int]:
 
 
 def dormitories_to_check_for_overcrowding() -> QuerySet[Dormitory]:
-    """Active dormitories over capacity now, or flagged (the flag may need clearing)."""
-    crowded = (
-        Registration.objects.filter(end_date__isnull=True)
+    """Active dormitories over capacity now, or flagged (the flag may need clearing): one query."""
+    occupants = (
+        Registration.objects.filter(address_id=OuterRef("address_id"), end_date__isnull=True)
+        .order_by()
         .values("address_id")
         .annotate(n=Count("id"))
+        .values("n")
     )
-    over = [
-        row["address_id"]
-        for row in crowded.filter(address_id__in=Dormitory.objects.values("address_id"))
-    ]
-    return Dormitory.objects.filter(is_active=True).filter(
-        Q(address_id__in=over) | Q(overcrowded_since__isnull=False)
+    return (
+        Dormitory.objects.filter(is_active=True)
+        .annotate(occupants=Coalesce(Subquery(occupants), 0))
+        .filter(Q(occupants__gt=F("capacity")) | Q(overcrowded_since__isnull=False))
     )
 
 

@@ -62,10 +62,3 @@ def register() -> None:
         roles={Role.RESIDENT, Role.REVIEWER},
         order=49,
     )
-    navigation.register(
-        key="employment.wishes",
-        label=_("Training wishes"),
-        url_name="employment:wish_counts",
-        roles={Role.REVIEWER},
-        order=70,
-    )

@@ -72,3 +72,11 @@ def test_an_address_is_one_active_dormitory(dormitory, employer, employer_user, 
         )
     assert set(refused.value.fields) == {"address", "capacity"}
     assert Dormitory.objects.count() == 1
+
+
+def test_only_dormitories_over_capacity_or_flagged_are_checked(dormitory, dorm_address):
+    live_there(dorm_address, seq=35)
+    live_there(dorm_address, seq=36)
+    assert not selectors.dormitories_to_check_for_overcrowding().exists()  # full, not over
+    live_there(dorm_address, seq=37)
+    assert list(selectors.dormitories_to_check_for_overcrowding()) == [dormitory]
