@@ -118,7 +118,7 @@ class EmployerListCreateApi(ListAPIView):
 
     serializer_class = EmployerOut
 
-    class Input(serializers.Serializer):
+    class EmployerIn(serializers.Serializer):
         name = serializers.CharField(max_length=100)
         credit_code = serializers.CharField(max_length=30)
         district = serializers.IntegerField()
@@ -129,9 +129,9 @@ class EmployerListCreateApi(ListAPIView):
     def get_queryset(self):
         return selectors.employers_of(self.request.user)
 
-    @extend_schema(request=Input, responses={201: EmployerOut, **error_responses(400, 403)})
+    @extend_schema(request=EmployerIn, responses={201: EmployerOut, **error_responses(400, 403)})
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.EmployerIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         employer = services.register_employer(
@@ -146,7 +146,7 @@ class WorkerListCreateApi(ListAPIView):
     serializer_class = EmploymentOut
     filterset_class = filters.EmploymentFilter
 
-    class Input(serializers.Serializer):
+    class WorkerIn(serializers.Serializer):
         name = serializers.CharField(max_length=50)
         id_number = serializers.CharField(max_length=18)
         start_date = serializers.DateField()
@@ -157,12 +157,16 @@ class WorkerListCreateApi(ListAPIView):
         return get_object_or_404(selectors.employers_of(self.request.user), pk=self.kwargs["pk"])
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Employment.objects.none()
         return selectors.workers_of_employer(self._employer())
 
-    @extend_schema(request=Input, responses={201: EmploymentOut, **error_responses(400, 404, 409)})
+    @extend_schema(
+        request=WorkerIn, responses={201: EmploymentOut, **error_responses(400, 404, 409)}
+    )
     def post(self, request: Request, pk: int) -> Response:
         employer = self._employer()
-        data = self.Input(data=request.data)
+        data = self.WorkerIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         employment = services.declare_worker_start(
@@ -175,13 +179,15 @@ class WorkerListCreateApi(ListAPIView):
 
 
 class WorkerEndApi(APIView):
-    class Input(serializers.Serializer):
+    class WorkerEndIn(serializers.Serializer):
         end_date = serializers.DateField()
         reason = serializers.CharField(max_length=200, required=False, default="")
 
-    @extend_schema(request=Input, responses={200: EmploymentOut, **error_responses(400, 404, 409)})
+    @extend_schema(
+        request=WorkerEndIn, responses={200: EmploymentOut, **error_responses(400, 404, 409)}
+    )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.Input(data=request.data)
+        data = self.WorkerEndIn(data=request.data)
         data.is_valid(raise_exception=True)
         employment = services.declare_worker_end(
             actor=request.user, employment_id=pk, **data.validated_data
@@ -194,14 +200,14 @@ class WorkerListUploadApi(APIView):
 
     parser_classes = [MultiPartParser]
 
-    class Input(serializers.Serializer):
+    class WorkerListIn(serializers.Serializer):
         action = serializers.ChoiceField(choices=WorkerUpload.Action.choices)
         file = serializers.FileField()
 
-    @extend_schema(request=Input, responses={201: UploadOut, **error_responses(400, 404)})
+    @extend_schema(request=WorkerListIn, responses={201: UploadOut, **error_responses(400, 404)})
     def post(self, request: Request, pk: int) -> Response:
         employer = get_object_or_404(selectors.employers_of(request.user), pk=pk)
-        data = self.Input(data=request.data)
+        data = self.WorkerListIn(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         result = services.upload_worker_list(

@@ -1,7 +1,7 @@
 """The employment part of the demo city.
 
 Two employer accounts: employer1's shoe factory (鞋业) in the first district has a dormitory
-with 8 beds and five workers, three of them housed there (registered with source employer),
+(a standard address of the demo city nobody lived at) with 8 beds and five workers, three of them housed there (registered with source employer),
 one who has left; employer2's garment factory in the second district has two workers. points1
 (human resources of every district) verified both enterprises. employer1 has two approved job
 postings, employer2 one waiting in the workbench; resident1 has a jobseeker profile and has
@@ -36,11 +36,10 @@ from employment.models import (
 )
 from portal.accounts.demo import DemoAccount, put_account
 from portal.accounts.models import Role, User
-from portal.areas.models import Address
 from portal.demo import SeedContext
 from portal.workflow.models import Status
 from residents import idnumber
-from residents.models import Person
+from residents.models import Person, Registration
 
 ACCOUNTS = (
     DemoAccount(
@@ -153,20 +152,14 @@ def _dormitory(ctx: SeedContext, account: User, employer: Employer) -> Dormitory
     found = employer.dormitories.filter(is_active=True).first()
     if found is not None:
         return found
-    grid = ctx.made["grids"][0]
-    address, _created = Address.objects.get_or_create(
-        grid=grid,
-        road="鞋都大道",
-        number="88",
-        building="宿舍楼",
-        unit="",
-        room="",
-        defaults={
-            "text": Address.compose_text(
-                road="鞋都大道", number="88", building="宿舍楼", unit="", room=""
-            )
-        },
+    # A standard address of the demo city where nobody is registered yet, in the last grid.
+    candidates = [a for addresses in ctx.made["addresses_by_grid"].values() for a in addresses]
+    taken = set(
+        Registration.objects.filter(address__in=candidates, end_date__isnull=True).values_list(
+            "address_id", flat=True
+        )
     )
+    address = next((a for a in reversed(candidates) if a.pk not in taken), candidates[-1])
     return services.add_dormitory(
         actor=account, employer_id=employer.pk, address_id=address.pk, capacity=8
     )

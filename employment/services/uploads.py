@@ -31,7 +31,7 @@ from portal.accounts.models import User
 from portal.errors import ApplicationError, InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 500
 
 # field -> the column headings that name it (compared without spaces, case-insensitively)
 COLUMNS: dict[str, tuple[str, ...]] = {

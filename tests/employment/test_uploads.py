@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from employment import services
 from employment.models import Employment, WorkerUpload
-from employment.services.uploads import parse_date
+from employment.services.uploads import MAX_ROWS, parse_date
 from portal.errors import InvalidInput, NotFound
 from residents.models import Person, Registration, Source
 from tests.employment.conftest import bad_id, worker_id
@@ -156,3 +156,13 @@ def test_another_employer_cannot_upload_for_this_one(employer, other_employer_us
 )
 def test_dates_in_the_forms_people_write(text, expected):
     assert parse_date(text) == expected
+
+
+def test_a_list_longer_than_the_limit_is_refused_before_anything_is_written(
+    employer, employer_user
+):
+    rows = [["赵磊", worker_id(60), day(1), ""]] * (MAX_ROWS + 1)
+    with pytest.raises(InvalidInput) as refused:
+        upload(employer_user, employer, csv_bytes(starts(rows)))
+    assert "split the list" in refused.value.fields["file"][0]
+    assert not WorkerUpload.objects.exists()
