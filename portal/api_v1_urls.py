@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("points.api_urls")),
     path("", include("housing.api_urls")),
     path("", include("schooling.api_urls")),
+    path("", include("employment.api_urls")),
 ]

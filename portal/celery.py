@@ -47,6 +47,11 @@ app.conf.beat_schedule = {
         "task": "dashboard.rebuild_facts",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Employment: dormitories over capacity are flagged for the grid's officers.
+    "employment.flag_overcrowded_dormitories": {
+        "task": "employment.flag_overcrowded_dormitories",
+        "schedule": crontab(hour=2, minute=40),
+    },
     # School places: offers not answered by their deadline pass to the waiting list.
     "schooling.expire_offers": {
         "task": "schooling.expire_offers",

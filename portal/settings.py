@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "points",
     "housing",
     "schooling",
+    "employment",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

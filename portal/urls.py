@@ -27,6 +27,7 @@ urlpatterns = [
     path("points/", include("points.urls")),
     path("housing/", include("housing.urls")),
     path("", include("schooling.urls")),
+    path("employment/", include("employment.urls")),
     path("", views.home, name="home"),
 ]
 

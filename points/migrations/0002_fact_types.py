@@ -73,7 +73,7 @@ FACT_TYPES = [
     ("crime_reports", "经核实的隐患或违法犯罪举报", "Verified hazard or crime reports", "number", "claim", "public_security", "次", "reports", [], "举报核实证明", "Confirmation of reports", False),
     ("income_tax_5y", "近5年个人所得税", "Personal income tax in the last 5 years", "number", "claim", "service_centre", "元", "yuan", [], "完税证明", "Tax payment certificates", False),
     ("housing_fund_months", "住房公积金缴存月数", "Months of housing fund contributions", "number", "claim", "housing", "月", "months", [], "公积金缴存证明", "Housing fund statement", False),
-    ("community_education_certs", "社区教育结业证书", "Community education certificates", "number", "claim", "service_centre", "份", "certificates", [], "结业证书", "Certificates", False),
+    ("community_education_certs", "社区教育结业证书", "Community education certificates", "number", "registry", "", "份", "certificates", [], "", "", False),
     ("false_materials", "提供虚假材料记录（日期）", "Records of false materials (dates)", "events", "claim", "service_centre", "次", "times", [], "", "", False),
     ("detentions", "行政拘留记录（日期）", "Administrative detentions (dates)", "events", "claim", "public_security", "次", "times", [], "无违法犯罪记录证明", "Certificate of no criminal record", True),
     ("criminal_penalties", "刑事处罚记录（日期）", "Criminal penalties (dates)", "events", "claim", "public_security", "次", "times", [], "无违法犯罪记录证明", "Certificate of no criminal record", True),

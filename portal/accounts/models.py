@@ -12,6 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
     LANDLORD = "landlord", _("Landlord")
+    EMPLOYER = "employer", _("Employer")
     GRID_OFFICER = "grid_officer", _("Grid officer")
     REVIEWER = "reviewer", _("Reviewer")
     ANALYST = "analyst", _("Analyst")

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
+from employment import demo as employment_demo
 from portal.accounts.models import Role, User
 from portal.areas.models import Address, Area, Level
 from portal.demo import DEMO_PASSWORD
@@ -413,7 +414,8 @@ def test_every_origin_county_has_a_known_region_code_for_every_birth_year():
 def test_demo_persons_have_known_regions_no_synthetic_person_can_take(seeded):
     synthetic = {code for _name, county in bulk.ORIGIN_COUNTIES for _since, code in county}
     persons = list(Person.objects.all())
-    assert len(persons) == 9
+    workers = len(employment_demo.SHOE_WORKERS) + len(employment_demo.GARMENT_WORKERS)
+    assert len(persons) == 9 + workers  # the employers' demo workers are persons too
     for person in persons:
         parsed = idnumber.parse(person.id_number)
         assert parsed.region_known, person.name
