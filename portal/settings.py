@@ -171,6 +171,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 600  # an SMS can take minutes to arrive
 # Anyone can make the portal text any number: keep what one number receives small.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,3/10m/key"}
+# Proxies (addresses or networks) whose X-Forwarded-For is believed (portal.client_ip).
+TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
 
 # The SMS gateway: a dotted path to a callable (phone: str, message: str) -> None.
 SMS_SENDER = env("SMS_SENDER", default="portal.accounts.sms.log_sender")
@@ -216,6 +218,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env("THROTTLE_AUTH_TOKEN", default="10/min"),
+        "person_list_burst": env("THROTTLE_PERSON_LIST_BURST", default="30/min"),
+        "person_list_daily": env("THROTTLE_PERSON_LIST_DAILY", default="600/day"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "新居民服务平台 API",
