@@ -170,7 +170,15 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 600  # an SMS can take minutes to arrive
 # Anyone can make the portal text any number: keep what one number receives small.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,3/10m/key"}
+# Wrong passwords: a per-address limit here, and per account a growing pause (LOGIN_DELAY,
+# portal.accounts.login_delay) rather than a lock-out an attacker could keep a real user in.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip", "reset_password": "20/m/ip,3/10m/key"}
+LOGIN_DELAY = {
+    "free_failures": env.int("LOGIN_DELAY_FREE_FAILURES", default=3),
+    "base_seconds": env.int("LOGIN_DELAY_BASE_SECONDS", default=1),
+    "max_seconds": env.int("LOGIN_DELAY_MAX_SECONDS", default=30),
+    "forget_after_seconds": env.int("LOGIN_DELAY_FORGET_AFTER_SECONDS", default=900),
+}
 # Proxies (addresses or networks) whose X-Forwarded-For is believed (portal.client_ip).
 TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
 

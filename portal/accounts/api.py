@@ -6,12 +6,13 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from portal import throttling
+from portal.accounts import services
 from portal.accounts.models import Role, User
 from portal.api import error_responses
 
@@ -23,17 +24,7 @@ class DepartmentRef(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
-class TokenRequestThrottle(SimpleRateThrottle):
-    """At most ten token requests a minute from one address: guessing passwords stays slow."""
-
-    scope = "auth_token"
-    rate = "10/min"
-
-    def get_cache_key(self, request: Request, view: APIView) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class TokenView(ObtainAuthToken):
+class TokenView(APIView):
     """Exchange a username and password for the caller's API token."""
 
     class TokenInput(serializers.Serializer):
@@ -46,23 +37,34 @@ class TokenView(ObtainAuthToken):
         )
 
     authentication_classes = ()
-    throttle_classes = (TokenRequestThrottle,)
+    permission_classes = ()
+    throttle_classes = (throttling.TokenLoginThrottle,)
 
     @extend_schema(
         operation_id="auth_token_create",
         summary="Get an API token",
         description=(
             "Exchanges a username and password for the user's API token (the same token each "
-            "time until it is revoked). Wrong credentials give 400 with code `invalid`; more "
-            "than ten requests a minute from one address give 429."
+            "time until it is revoked). Wrong credentials give 400 with code `invalid`. After "
+            "three wrong passwords for one account each attempt waits (1 s, doubling, at most "
+            "30 s: 429 `too_soon` with Retry-After); more than ten requests a minute from one "
+            "address give 429 `throttled`."
         ),
         request=TokenInput,
         responses={200: TokenOutput, **error_responses(400, 429)},
         auth=[],
         tags=["auth"],
     )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+    def post(self, request: Request) -> Response:
+        data = self.TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.authenticate_with_password(
+            request=request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response(self.TokenOutput({"token": token.key}).data)
 
 
 class MeView(APIView):

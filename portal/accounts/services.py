@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from portal.accounts import sms
+from portal.accounts import login_delay, sms
 from portal.accounts.models import User
+from portal.errors import InvalidInput, TooSoon
 
 
 def username_for_phone(phone: str) -> str:
@@ -87,3 +90,20 @@ def send_no_account_notice(*, phone: str) -> None:
         "You can sign up with this number."
     )
     sms.send_sms(phone=phone, message=_signed(text))
+
+
+def authenticate_with_password(*, request: HttpRequest, username: str, password: str) -> User:
+    """The user whose username and password these are, for signing in outside the pages (the API).
+
+    Wrong passwords for one account make the next attempt wait (portal.accounts.login_delay),
+    the same rule the sign-in page follows; an unknown username is refused like a wrong password.
+    """
+    wait = login_delay.seconds_to_wait(username)
+    if wait:
+        raise TooSoon(login_delay.too_soon_message(wait), retry_after=wait)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        login_delay.record_failure(username)
+        raise InvalidInput(_("The username or the password is not correct."), code="invalid")
+    login_delay.clear(username)
+    return user

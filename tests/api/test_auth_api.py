@@ -87,8 +87,8 @@ def test_a_revoked_token_no_longer_signs_in(api_client, resident):
 
 
 def test_guessing_passwords_is_throttled_after_ten_tries_a_minute(api_client, resident):
-    for _ in range(10):
-        response = api_client.post(URL, {"username": resident.username, "password": "guess"})
+    for n in range(10):
+        response = api_client.post(URL, {"username": f"someone{n}", "password": "guess"})
         assert response.status_code == 400
 
     response = api_client.post(URL, {"username": resident.username, "password": PASSWORD})
