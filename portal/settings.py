@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -218,7 +218,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -231,6 +231,15 @@ REST_FRAMEWORK = {
         "person_list_burst": env("THROTTLE_PERSON_LIST_BURST", default="30/min"),
         "person_list_daily": env("THROTTLE_PERSON_LIST_DAILY", default="600/day"),
     },
+}
+# API tokens (django-rest-knox): stored as a hash, valid for API_TOKEN_TTL_HOURS, at most
+# API_TOKENS_PER_USER at once; listed and revoked by their owner, revoked by sign-out and by a
+# password change (portal.accounts.services).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=10),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "新居民服务平台 API",

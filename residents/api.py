@@ -633,7 +633,7 @@ class PermitVerifyApi(APIView):
         description=(
             "For department systems: is permit `number` held by ID number `id_number`, and is "
             "it valid today? Authenticate with a token of an account attached to a department: "
-            "`Authorization: Token <key>` (keys are issued in the admin under Auth Token). A "
+            "`Authorization: Token <token>` (from `POST /api/v1/auth/token/`). A "
             "permit that does not exist and one held by someone else both answer "
             "`valid: false`. A malformed ID number is a 400."
         ),

@@ -59,6 +59,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login_delay.record_failure(self._login_of(credentials))
 
+    # --- API tokens end with the session's owner signing out or changing the password ---------
+    def logout(self, request: HttpRequest) -> None:
+        user = request.user
+        super().logout(request)
+        if user.is_authenticated:
+            services.revoke_api_tokens(user=user)
+
+    def set_password(self, user: User, password: str) -> None:
+        super().set_password(user, password)
+        services.revoke_api_tokens(user=user)
+
     # --- sign-up -------------------------------------------------------------------------
     def save_user(self, request, user, form, commit=True):
         user.roles = [Role.RESIDENT]
