@@ -179,6 +179,9 @@ LOGIN_DELAY = {
     "max_seconds": env.int("LOGIN_DELAY_MAX_SECONDS", default=30),
     "forget_after_seconds": env.int("LOGIN_DELAY_FORGET_AFTER_SECONDS", default=900),
 }
+# /healthz shows each part's report to staff and to these networks; the public gets only "ok".
+HEALTH_DETAIL_NETWORKS = env.list("HEALTH_DETAIL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+HEALTH_CELERY_CACHE_SECONDS = env.int("HEALTH_CELERY_CACHE_SECONDS", default=15)
 # Proxies (addresses or networks) whose X-Forwarded-For is believed (portal.client_ip).
 TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
 
