@@ -137,6 +137,13 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Heavy-job runs (portal.runs): a running job beats every RUN_HEARTBEAT_SECONDS; a run without a
+# beat for RUN_STALE_SECONDS is handed back to a worker by beat. HEAVY_JOB_CHUNK_PAUSE_SECONDS
+# pauses between chunks and steps, to leave the database to interactive work.
+RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10)
+RUN_STALE_SECONDS = env.float("RUN_STALE_SECONDS", default=60)
+HEAVY_JOB_CHUNK_PAUSE_SECONDS = env.float("HEAVY_JOB_CHUNK_PAUSE_SECONDS", default=0)
+POINTS_RECOMPUTE_CHUNK_SIZE = env.int("POINTS_RECOMPUTE_CHUNK_SIZE", default=50_000)
 
 # --- accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
