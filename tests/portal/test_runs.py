@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def recompute_run(db):
+    from tests.conftest import _ensure_reference_data
+
+    _ensure_reference_data()  # a transactional test's flush may have emptied the rule sets
     rule_set = RuleSet.objects.filter(status="published").first()
     assert rule_set is not None
     return RecomputeRun.objects.create(
