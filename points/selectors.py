@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,8 @@ from points.models import (
     RecomputeRun,
     RuleSet,
     RuleSetStatus,
+    RunKind,
+    RunStatus,
     Scheme,
     Score,
     ScoreDistribution,
@@ -54,8 +56,13 @@ def active_scheme() -> Scheme | None:
 
 def rule_set_in_force(*, on: dt.date | None = None) -> RuleSet | None:
     """The active scheme's published version in force on `on` (today): the latest
-    `effective_from` not after the day whose window has not ended."""
+    `effective_from` not after the day whose window has not ended, and whose recompute has
+    finished. Until every score under a new version is written, the previous one stays in
+    force, so nobody is left without a score under the version in force."""
     day = on or timezone.localdate()
+    unfinished = RecomputeRun.objects.filter(
+        rule_set=OuterRef("pk"), kind=RunKind.RECOMPUTE
+    ).exclude(status=RunStatus.DONE)
     return (
         RuleSet.objects.filter(
             scheme__is_active=True,
@@ -63,6 +70,7 @@ def rule_set_in_force(*, on: dt.date | None = None) -> RuleSet | None:
             effective_from__lte=day,
         )
         .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=day))
+        .filter(~Exists(unfinished))
         .select_related("scheme")
         .order_by("-effective_from", "-version")
         .first()

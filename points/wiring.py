@@ -3,11 +3,23 @@ targeting criterion, navigation entries and the demo seed step."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal import demo, navigation
+from points.models import RecomputeRun, RunKind, RunStatus
+from portal import demo, navigation, runs
 from portal.accounts.models import Role
 from portal.workflow.registry import register_kind
+
+
+def resume_run(run_id: int) -> None:
+    """Hand a recompute or preview run back to a worker (after commit); it resumes after its
+    last chunk."""
+    from points import tasks
+
+    kind = RecomputeRun.objects.values_list("kind", flat=True).get(pk=run_id)
+    task = tasks.recompute if kind == RunKind.RECOMPUTE else tasks.preview
+    transaction.on_commit(lambda: task.delay(run_id))
 
 
 def register() -> None:
@@ -20,6 +32,13 @@ def register() -> None:
 
     for kind in claims.claim_kinds():
         register_kind(kind)
+    runs.register(
+        "points.recompute",
+        model=RecomputeRun,
+        active_statuses=(RunStatus.PENDING, RunStatus.RUNNING),
+        since_field="created_at",
+        resume=resume_run,
+    )
     criteria.register()
     demo.register(name="points", order=40, step=points_demo.seed)
     navigation.register(

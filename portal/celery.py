@@ -14,6 +14,8 @@ app.autodiscover_tasks()
 # Periodic jobs, added by the issues that own them.
 app.conf.beat_schedule = {
     "portal.heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},
+    # Heavy-job runs whose worker stopped beating are handed back to a worker (portal.runs).
+    "portal.resume_stale_runs": {"task": "portal.resume_stale_runs", "schedule": 60.0},
     # Affordable housing: unanswered offers lapse and pass on; overcrowded homes are flagged.
     "housing.lapse_offers": {"task": "housing.lapse_offers", "schedule": 300.0},
     "housing.flag_overcrowded_homes": {
@@ -26,12 +28,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=5),
     },
     "notices.deliver_due": {"task": "notices.deliver_due", "schedule": 300.0},
-    # Reconciliation: feeds dropped in the inbox; runs a dead worker left unfinished.
+    # Reconciliation: feeds dropped in the inbox (a dead worker's runs: portal.resume_stale_runs).
     "residents.collect_feeds": {"task": "residents.collect_feeds", "schedule": 300.0},
-    "residents.resume_reconciliation_runs": {
-        "task": "residents.resume_reconciliation_runs",
-        "schedule": crontab(minute="*/15"),
-    },
     # Projection: the registry's figures for the last 31 August, read again each night.
     "projection.build_base": {
         "task": "projection.build_base",
@@ -64,3 +62,11 @@ app.conf.beat_schedule = {
 def heartbeat() -> str:
     """A no-op that proves the worker consumes what beat schedules."""
     return "ok"
+
+
+@app.task(name="portal.resume_stale_runs", acks_late=True)
+def resume_stale_runs() -> int:
+    """Hand back every heavy-job run whose worker stopped beating (see portal.runs)."""
+    from portal import runs
+
+    return sum(len(ids) for ids in runs.resume_stale_runs().values())

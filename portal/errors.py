@@ -2,7 +2,7 @@
 
 Each carries a translatable message for the user, a stable machine code, and optional
 per-field messages. HTTP status: TransitionNotAllowed 409, NotEligible 400, NotAllowed 403,
-NotFound 404, InvalidInput 400.
+NotFound 404, InvalidInput 400, TooSoon 429 (with Retry-After).
 """
 
 from __future__ import annotations
@@ -63,3 +63,15 @@ class TransitionNotAllowed(ApplicationError):
     status_code = 409
     default_code = "conflict"
     default_message = _("This application has already been acted on or cannot move that way.")
+
+
+class TooSoon(ApplicationError):
+    """Asked again before a pause is over; `retry_after` says how many seconds are left."""
+
+    status_code = 429
+    default_code = "too_soon"
+    default_message = _("Too many attempts. Please wait a moment and try again.")
+
+    def __init__(self, message: str | None = None, *, retry_after: int, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

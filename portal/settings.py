@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -139,6 +139,13 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Heavy-job runs (portal.runs): a running job beats every RUN_HEARTBEAT_SECONDS; a run without a
+# beat for RUN_STALE_SECONDS is handed back to a worker by beat. HEAVY_JOB_CHUNK_PAUSE_SECONDS
+# pauses between chunks and steps, to leave the database to interactive work.
+RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10)
+RUN_STALE_SECONDS = env.float("RUN_STALE_SECONDS", default=60)
+HEAVY_JOB_CHUNK_PAUSE_SECONDS = env.float("HEAVY_JOB_CHUNK_PAUSE_SECONDS", default=0)
+POINTS_RECOMPUTE_CHUNK_SIZE = env.int("POINTS_RECOMPUTE_CHUNK_SIZE", default=50_000)
 
 # --- accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -172,7 +179,20 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 600  # an SMS can take minutes to arrive
 # Anyone can make the portal text any number: keep what one number receives small.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,3/10m/key"}
+# Wrong passwords: a per-address limit here, and per account a growing pause (LOGIN_DELAY,
+# portal.accounts.login_delay) rather than a lock-out an attacker could keep a real user in.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip", "reset_password": "20/m/ip,3/10m/key"}
+LOGIN_DELAY = {
+    "free_failures": env.int("LOGIN_DELAY_FREE_FAILURES", default=3),
+    "base_seconds": env.int("LOGIN_DELAY_BASE_SECONDS", default=1),
+    "max_seconds": env.int("LOGIN_DELAY_MAX_SECONDS", default=30),
+    "forget_after_seconds": env.int("LOGIN_DELAY_FORGET_AFTER_SECONDS", default=900),
+}
+# /healthz shows each part's report to staff and to these networks; the public gets only "ok".
+HEALTH_DETAIL_NETWORKS = env.list("HEALTH_DETAIL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+HEALTH_CELERY_CACHE_SECONDS = env.int("HEALTH_CELERY_CACHE_SECONDS", default=15)
+# Proxies (addresses or networks) whose X-Forwarded-For is believed (portal.client_ip).
+TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
 
 # The SMS gateway: a dotted path to a callable (phone: str, message: str) -> None.
 SMS_SENDER = env("SMS_SENDER", default="portal.accounts.sms.log_sender")
@@ -216,7 +236,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -224,6 +244,20 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env("THROTTLE_AUTH_TOKEN", default="10/min"),
+        "person_list_burst": env("THROTTLE_PERSON_LIST_BURST", default="30/min"),
+        "person_list_daily": env("THROTTLE_PERSON_LIST_DAILY", default="600/day"),
+    },
+}
+# API tokens (django-rest-knox): stored as a hash, valid for API_TOKEN_TTL_HOURS, at most
+# API_TOKENS_PER_USER at once; listed and revoked by their owner, revoked by sign-out and by a
+# password change (portal.accounts.services).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=10),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "新居民服务平台 API",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal import health
+from portal import errors, health
 
 # What the portal offers, as the home page presents it to visitors who have not signed in.
 SERVICES = (
@@ -48,18 +48,41 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, Redis and Celery worker reachability: 200 when all are up, 503 otherwise."""
+    """Database, Redis and Celery worker reachability: 200 when all are up, 503 otherwise.
+
+    The public gets `{"ok": ...}` only; staff and the internal networks get every part's report.
+    """
     report = health.check_all()
-    return JsonResponse(report, status=200 if report["ok"] else 503)
+    status = 200 if report["ok"] else 503
+    if not health.may_see_details(request):
+        return JsonResponse({"ok": report["ok"]}, status=status)
+    return JsonResponse(report, status=status)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(code: str, message: str, status: int) -> JsonResponse:
+    """The API's one error body, for what never reached a DRF view (an unknown route)."""
+    return JsonResponse({"code": code, "message": str(message), "fields": {}}, status=status)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return _api_error("permission_denied", errors.NotAllowed.default_message, 403)
     return render(request, "403.html", status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return _api_error("not_found", errors.NotFound.default_message, 404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return _api_error(
+            "server_error", _("Something went wrong on our side. Please try again later."), 500
+        )
     return render(request, "500.html", status=500)

@@ -16,13 +16,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import throttling
 from portal.workflow import selectors as workflow_selectors
-from residents import filters, idnumber, selectors, services
+from residents import disclosure, filters, idnumber, selectors, services
 from residents.models import (
     Basis,
     Education,
@@ -61,8 +63,29 @@ def _errors(*codes: int) -> dict:
 
 
 class PersonOut(serializers.ModelSerializer):
+    """A person as the caller may see them (residents.disclosure).
+
+    The caller's own household: every detail. Anyone else (staff): the masked ID number, the
+    birth year, the province of origin and a masked mobile number; the birth date, the full
+    hukou code, education and employer are null. The full record is opened, with a logged
+    reason, on the staff person page.
+    """
+
     id_number = serializers.CharField(source="id_masked", help_text="Masked: 1101**********002X")
-    phone = serializers.CharField(allow_blank=True)
+    household = serializers.SerializerMethodField(
+        help_text="True for the caller and the dependants they act for."
+    )
+    birth_year = serializers.SerializerMethodField()
+    origin_province = serializers.SerializerMethodField(
+        help_text="Province-level division code of the hukou place, e.g. 330000."
+    )
+    phone = serializers.SerializerMethodField(
+        help_text="Masked (138****8000) outside the household."
+    )
+    birth_date = serializers.SerializerMethodField(help_text="Null outside the household.")
+    origin_code = serializers.SerializerMethodField(help_text="Null outside the household.")
+    education = serializers.SerializerMethodField(help_text="Null outside the household.")
+    employer = serializers.SerializerMethodField(help_text="Null outside the household.")
 
     class Meta:
         model = Person
@@ -70,14 +93,47 @@ class PersonOut(serializers.ModelSerializer):
             "id",
             "name",
             "id_number",
-            "birth_date",
+            "household",
+            "birth_year",
             "sex",
+            "origin_province",
             "phone",
+            "birth_date",
             "origin_code",
             "education",
             "employer",
             "created_at",
         ]
+
+    def get_household(self, person: Person) -> bool:
+        return bool(getattr(person, "in_household", False))
+
+    def get_birth_year(self, person: Person) -> int:
+        return disclosure.birth_year(person)
+
+    def get_origin_province(self, person: Person) -> str:
+        return disclosure.origin_province(person.origin_code)
+
+    def get_phone(self, person: Person) -> str:
+        if self.get_household(person):
+            return str(person.phone or "")
+        return disclosure.mask_phone(person.phone)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_birth_date(self, person: Person) -> str | None:
+        return person.birth_date.isoformat() if self.get_household(person) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_origin_code(self, person: Person) -> str | None:
+        return person.origin_code if self.get_household(person) else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Education.choices, allow_null=True))
+    def get_education(self, person: Person) -> str | None:
+        return person.education if self.get_household(person) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_employer(self, person: Person) -> str | None:
+        return person.employer if self.get_household(person) else None
 
 
 class RegistrationOut(serializers.ModelSerializer):
@@ -190,11 +246,20 @@ class PermitOut(serializers.ModelSerializer):
 # --- persons ---------------------------------------------------------------------------------------
 
 
+class BoundedPagination(PageNumberPagination):
+    """Pages of at most 50 persons; a caller may ask for fewer (page_size), never more."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 50
+
+
 class PersonListCreateApi(ListAPIView):
     """Persons the caller may see: their household; for staff, those registered in their scope."""
 
     serializer_class = PersonOut
     filterset_class = filters.PersonFilter
+    pagination_class = BoundedPagination
 
     class PersonCreateIn(serializers.Serializer):
         entry = serializers.ChoiceField(
@@ -230,6 +295,11 @@ class PersonListCreateApi(ListAPIView):
     def get_queryset(self):
         return selectors.persons_visible_to(self.request.user)
 
+    def get_throttles(self):
+        if self.request.method == "GET":
+            return [throttle() for throttle in throttling.PERSON_LIST_THROTTLES]
+        return super().get_throttles()
+
     @extend_schema(
         request=PersonCreateIn,
         responses={201: PersonOut, **_errors(400, 403)},
@@ -253,6 +323,7 @@ class PersonListCreateApi(ListAPIView):
             person = services.create_person_in_field(actor=request.user, **values)
         else:
             person = services.create_own_person(actor=request.user, **values)
+        person.in_household = entry != "field"
         return Response(PersonOut(person).data, status=status.HTTP_201_CREATED)
 
 
@@ -562,7 +633,7 @@ class PermitVerifyApi(APIView):
         description=(
             "For department systems: is permit `number` held by ID number `id_number`, and is "
             "it valid today? Authenticate with a token of an account attached to a department: "
-            "`Authorization: Token <key>` (keys are issued in the admin under Auth Token). A "
+            "`Authorization: Token <token>` (from `POST /api/v1/auth/token/`). A "
             "permit that does not exist and one held by someone else both answer "
             "`valid: false`. A malformed ID number is a 400."
         ),

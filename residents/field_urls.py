@@ -15,6 +15,8 @@ page_patterns = [
     path("visits/<int:pk>/", field_views.visit, name="field_visit"),
     path("tasks/", field_views.tasks, name="field_tasks"),
     path("coverage/", field_views.coverage, name="field_coverage"),
+    path("sw.js", field_views.service_worker, name="field_service_worker"),
+    path("queue-key/", field_views.queue_key, name="field_queue_key"),
 ]
 
 api_patterns = [

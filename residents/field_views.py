@@ -8,6 +8,9 @@ phone while there is no connection; without it the form posts here and gets the 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import secrets
 import uuid
 from typing import Any
 
@@ -15,11 +18,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.accounts.models import Role, User
@@ -213,6 +217,37 @@ def _error_summary(form: VisitForm, arrivals: Any) -> list[dict]:
             label = _("Arrival %(number)s, %(field)s") % {"number": number, "field": field.label}
             items += [{"anchor": field.auto_id, "label": label, "message": str(m)} for m in errors]
     return items
+
+
+# --- offline: the service worker and the key of the visits kept on the phone --------------------
+
+QUEUE_SECRET_SESSION_KEY = "field_queue_secret"  # noqa: S105 (a session key name)
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that opens the field pages offline (served under /field/ for its scope)."""
+    response = render(request, "residents/field/sw.js", content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def queue_key(request: HttpRequest) -> JsonResponse:
+    """The key that encrypts the visits queued in this officer's browser, one per session.
+
+    A random secret kept in the session: a new sign-in gets a new key, and signing out ends
+    it. The browser imports it as a non-extractable AES-GCM key (static/js/field.js).
+    """
+    _require_officer(request.user)
+    secret = request.session.get(QUEUE_SECRET_SESSION_KEY)
+    if not secret:
+        secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        request.session[QUEUE_SECRET_SESSION_KEY] = secret
+    key_id = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    return JsonResponse({"key": secret, "id": key_id})
 
 
 # --- the officer -------------------------------------------------------------------------------

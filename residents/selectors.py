@@ -121,13 +121,21 @@ def persons_in_staff_scope(user: User) -> QuerySet[Person]:
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
-    """Every person the user may see in a list: their household, plus those in their staff scope."""
+    """Every person the user may see in a list: their household, plus those in their staff scope.
+
+    Each row carries `in_household`: whether it is the user or one of their dependants, whose
+    own details they see (others are shown as residents.disclosure describes).
+    """
     if not user.is_authenticated:
         return Person.objects.none()
-    return Person.objects.filter(
-        Q(pk__in=household_of(user).values("pk"))
-        | Q(pk__in=persons_in_staff_scope(user).values("pk"))
-    ).order_by("name", "id")
+    household = household_of(user).values("pk")
+    return (
+        Person.objects.filter(
+            Q(pk__in=household) | Q(pk__in=persons_in_staff_scope(user).values("pk"))
+        )
+        .annotate(in_household=Exists(household.filter(pk=OuterRef("pk"))))
+        .order_by("name", "id")
+    )
 
 
 def person_by_id_number(queryset: QuerySet[Person], raw: str) -> QuerySet[Person]:

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import throttling
 from portal.accounts.models import Role
 from portal.errors import ApplicationError, NotFound
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import Status
 from portal.workflow.registry import get_kind
+from residents import disclosure, idnumber, selectors, services
 from residents import forms as resident_forms
-from residents import idnumber, selectors, services
 from residents.models import MaterialKind, Sex
 from residents.services import permits as permit_services
 from residents.services.materials import material_file_path
@@ -648,6 +649,7 @@ def review_permit(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     context = _application_context(application)
     context.update(
+        staff_view=True,
         problems=permit_services.submission_problems(application)
         if application.case.status in (Status.SUBMITTED, Status.IN_REVIEW)
         else {},
@@ -671,6 +673,8 @@ def staff_persons(request: HttpRequest) -> HttpResponse:
     """Staff find a person in their scope by exact ID number (keyed hash) or by name."""
     if not _is_staff(request.user):
         raise Http404
+    if not throttling.page_allows(request):
+        return render(request, "429.html", status=429)
     form = resident_forms.PersonSearchForm(request.GET or None)
     results = []
     if form.is_valid() and (form.cleaned_data["id_number"] or form.cleaned_data["name"]):
@@ -689,6 +693,8 @@ def staff_person(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's record for staff: masked until the member of staff gives a reason, which is logged."""
     if not _is_staff(request.user):
         raise Http404
+    if not throttling.page_allows(request):
+        return render(request, "429.html", status=429)
     person = get_object_or_404(selectors.persons_in_staff_scope(request.user), pk=pk)
     form = resident_forms.AccessReasonForm(
         request.POST or None, initial={"reason": request.GET.get("reason", "")}
@@ -717,5 +723,10 @@ def staff_person(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "residents/staff_person.html",
-        {"person": person, "form": form, "current": selectors.current_registration(person)},
+        {
+            "person": person,
+            "form": form,
+            "current": selectors.current_registration(person),
+            "origin_province": disclosure.origin_province(person.origin_code),
+        },
     )

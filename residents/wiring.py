@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal import navigation
+from portal import navigation, runs
 from portal.accounts.models import DepartmentCode, Role
 from portal.workflow.registry import ApplicationKind, register_kind
 
 
 def register() -> None:
+    from residents.models import ACTIVE_RUN_STATUSES, ReconciliationRun
+    from residents.reconciliation import services as reconciliation
     from residents.services import permits
+
+    runs.register(
+        "residents.reconciliation",
+        model=ReconciliationRun,
+        active_statuses=ACTIVE_RUN_STATUSES,
+        since_field="created_at",
+        resume=lambda run_id: reconciliation.resume_run(run_id=run_id),
+    )
 
     register_kind(
         ApplicationKind(

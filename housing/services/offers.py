@@ -39,6 +39,7 @@ from housing.models import (
     RoundStatus,
     lottery_key,
 )
+from portal import runs
 from portal.accounts.models import User
 from portal.errors import NotFound, TransitionNotAllowed
 from portal.notices import services as notice_services
@@ -177,7 +178,9 @@ def allocate_round(*, actor: User | None, round_id: int, now: dt.datetime | None
         )
         if application_round.status != RoundStatus.RANKED:
             raise TransitionNotAllowed(_("Units are offered once the round has been ranked."))
-        return _offer_free_units(application_round, now=now)
+        made = _offer_free_units(application_round, now=now)
+        runs.pause()  # one transaction: a process killed here leaves nothing; allocate again
+        return made
 
 
 def _queue_offer_notices(round_id: int, offered_at: dt.datetime) -> None:

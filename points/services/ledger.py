@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -41,6 +42,7 @@ from points.models import (
     Score,
     ScoreDistribution,
 )
+from portal import runs
 from portal.periods import add_months
 from residents.models import Person
 
@@ -338,139 +340,149 @@ MOVE_STAGE = f"""
 """  # noqa: S608
 
 
-def run_recompute(*, run_id: int, chunk_size: int = CHUNK_SIZE) -> RecomputeRun:
-    """Score every fact sheet under the run's rule set into the ledger (see the module doc)."""
+def run_recompute(*, run_id: int, chunk_size: int | None = None) -> RecomputeRun:
+    """Score every fact sheet under the run's rule set into the ledger (see the module doc).
+
+    The run beats while it works (portal.runs); a run another live worker beats for is left to
+    it, and one whose worker died is handed back by beat and resumes after its last chunk.
+    """
+    chunk_size = chunk_size or settings.POINTS_RECOMPUTE_CHUNK_SIZE
     run = _claim_run(run_id, RunKind.RECOMPUTE)
-    if run is None:
+    if run is None or not runs.claim(RecomputeRun, run_id):
         return RecomputeRun.objects.get(pk=run_id)
     try:
-        rule_set = run.rule_set
-        rules = spec.compiled(rule_set)
-        types = rules.fact_types
-        validity = rule_set.score_validity_months
-        until_cap = rule_set.effective_until
-        decode, loads, encode = engine.decode_facts, json.loads, engine.encode_compact
-        score_compact = engine.score_compact
-        fromisoformat = dt.date.fromisoformat
-        until_by_day: dict[str, str] = {}
-
-        def score_chunk(chunk: _Chunk) -> _Chunk:
-            lines = []
-            for person_id, reference, applied_at, application_id, digest, facts_text in _sheets(
-                chunk
-            ):
-                on = fromisoformat(reference)
-                breakdown, passed = score_compact(rules, decode(loads(facts_text), types), on=on)
-                until = until_by_day.get(reference)
-                if until is None:
-                    end = add_months(on, validity)
-                    if until_cap is not None and end > until_cap:
-                        end = until_cap
-                    until = until_by_day[reference] = end.isoformat()
-                text = encode(breakdown)
-                if "\\" in text:
-                    text = text.replace("\\", "\\\\")
-                services = breakdown["services"]
-                lines.append(
-                    f"{person_id}\t{reference}\t{applied_at}\t{application_id}\t{digest}\t"
-                    f"{until}\t{text}\t{{{','.join(passed)}}}\t{{{','.join(services)}}}\t"
-                    f"{{{','.join([str(row[0]) for row in services.values()])}}}\n"
-                )
-            chunk.size = len(lines)
-            chunk.copy_text = "".join(lines)
-            return chunk
-
-        params = {"rule_set": rule_set.pk, "run": run.pk}
-
-        def write_chunk(chunk: _Chunk) -> None:
-            with transaction.atomic(), connection.cursor() as cursor:
-                # A lost chunk is written again by the resumed run, so a flush can wait.
-                cursor.execute("SET LOCAL synchronous_commit = off")
-                cursor.execute(f"TRUNCATE {STAGE}")
-                with cursor.copy(f"COPY {STAGE} ({STAGE_COLUMNS}) FROM STDIN") as copy:
-                    copy.write(chunk.copy_text)
-                cursor.execute(MOVE_STAGE, {**params, "now": timezone.now()})
-                written = cursor.fetchone()[0]
-                RecomputeRun.objects.filter(pk=run.pk).update(
-                    done=F("done") + chunk.size,
-                    written=F("written") + written,
-                    last_person_id=chunk.last_person_id,
-                )
-            log.info("points.recompute %s: %s more scored", run.pk, chunk.size)
-
-        with connection.cursor() as cursor:
-            cursor.execute(CREATE_STAGE)
-            _walk(run, score_chunk=score_chunk, write_chunk=write_chunk, chunk_size=chunk_size)
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        RecomputeRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.DONE, finished_at=timezone.now()
-        )
+        with runs.heartbeat(RecomputeRun, run_id):
+            _recompute(run, chunk_size=chunk_size)
     except BaseException as exc:
         _fail(run_id, exc)
         raise
     return RecomputeRun.objects.get(pk=run_id)
+
+
+def _recompute(run: RecomputeRun, *, chunk_size: int) -> None:
+    rule_set = run.rule_set
+    rules = spec.compiled(rule_set)
+    types = rules.fact_types
+    validity = rule_set.score_validity_months
+    until_cap = rule_set.effective_until
+    decode, loads, encode = engine.decode_facts, json.loads, engine.encode_compact
+    score_compact = engine.score_compact
+    fromisoformat = dt.date.fromisoformat
+    until_by_day: dict[str, str] = {}
+
+    def score_chunk(chunk: _Chunk) -> _Chunk:
+        lines = []
+        for person_id, reference, applied_at, application_id, digest, facts_text in _sheets(chunk):
+            on = fromisoformat(reference)
+            breakdown, passed = score_compact(rules, decode(loads(facts_text), types), on=on)
+            until = until_by_day.get(reference)
+            if until is None:
+                end = add_months(on, validity)
+                if until_cap is not None and end > until_cap:
+                    end = until_cap
+                until = until_by_day[reference] = end.isoformat()
+            text = encode(breakdown)
+            if "\\" in text:
+                text = text.replace("\\", "\\\\")
+            services = breakdown["services"]
+            lines.append(
+                f"{person_id}\t{reference}\t{applied_at}\t{application_id}\t{digest}\t"
+                f"{until}\t{text}\t{{{','.join(passed)}}}\t{{{','.join(services)}}}\t"
+                f"{{{','.join([str(row[0]) for row in services.values()])}}}\n"
+            )
+        chunk.size = len(lines)
+        chunk.copy_text = "".join(lines)
+        return chunk
+
+    params = {"rule_set": rule_set.pk, "run": run.pk}
+
+    def write_chunk(chunk: _Chunk) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A lost chunk is written again by the resumed run, so a flush can wait.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(f"TRUNCATE {STAGE}")
+            with cursor.copy(f"COPY {STAGE} ({STAGE_COLUMNS}) FROM STDIN") as copy:
+                copy.write(chunk.copy_text)
+            cursor.execute(MOVE_STAGE, {**params, "now": timezone.now()})
+            written = cursor.fetchone()[0]
+            RecomputeRun.objects.filter(pk=run.pk).update(
+                done=F("done") + chunk.size,
+                written=F("written") + written,
+                last_person_id=chunk.last_person_id,
+            )
+        log.info("points.recompute %s: %s more scored", run.pk, chunk.size)
+        runs.pause()
+
+    with connection.cursor() as cursor:
+        cursor.execute(CREATE_STAGE)
+        _walk(run, score_chunk=score_chunk, write_chunk=write_chunk, chunk_size=chunk_size)
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    RecomputeRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
 
 
 def run_preview(*, run_id: int, chunk_size: int = CHUNK_SIZE) -> RecomputeRun:
     """Count, per service, how many fact sheets reach the threshold under the run's draft and
     under the version in force, and how many would cross it either way. Writes no scores."""
-    from points import selectors
-
     run = _claim_run(run_id, RunKind.PREVIEW)
-    if run is None:
+    if run is None or not runs.claim(RecomputeRun, run_id):
         return RecomputeRun.objects.get(pk=run_id)
     try:
-        draft = spec.compiled(run.rule_set)
-        in_force = selectors.rule_set_in_force()
-        current = spec.compiled(in_force) if in_force is not None else None
-        types = draft.fact_types
-        services = sorted(
-            {s.service for s in draft.services}
-            | ({s.service for s in current.services} if current else set())
-        )
-
-        def passed_under(rules: engine.CompiledRules | None, facts: dict, on: dt.date) -> set:
-            if rules is None:
-                return set()
-            return set(engine.score_compact(rules, facts, on=on)[1])
-
-        def score_chunk(chunk: _Chunk) -> _Chunk:
-            counts = {s: {"before": 0, "after": 0, "gained": 0, "lost": 0} for s in services}
-            for _person, reference, _applied, _application, _digest, facts_text in _sheets(chunk):
-                on = dt.date.fromisoformat(reference)
-                facts = engine.decode_facts(json.loads(facts_text), types)
-                after = passed_under(draft, facts, on)
-                before = passed_under(current, facts, on)
-                for service in services:
-                    now_in, then_in = service in before, service in after
-                    counts[service]["before"] += now_in
-                    counts[service]["after"] += then_in
-                    counts[service]["gained"] += then_in and not now_in
-                    counts[service]["lost"] += now_in and not then_in
-                chunk.size += 1
-            chunk.counts = counts
-            return chunk
-
-        def write_chunk(chunk: _Chunk) -> None:
-            with transaction.atomic():
-                locked = RecomputeRun.objects.select_for_update().get(pk=run.pk)
-                result = dict(locked.result)
-                result.setdefault("compared_with", in_force.pk if in_force else None)
-                totals = result.setdefault("services", {})
-                for service, counts in chunk.counts.items():
-                    into = totals.setdefault(service, dict.fromkeys(counts, 0))
-                    for key, value in counts.items():
-                        into[key] += value
-                locked.result = result
-                locked.done += chunk.size
-                locked.last_person_id = chunk.last_person_id
-                locked.save(update_fields=["result", "done", "last_person_id"])
-
-        _walk(run, score_chunk=score_chunk, write_chunk=write_chunk, chunk_size=chunk_size)
-        RecomputeRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.DONE, finished_at=timezone.now()
-        )
+        with runs.heartbeat(RecomputeRun, run_id):
+            _preview(run, chunk_size=chunk_size)
     except BaseException as exc:
         _fail(run_id, exc)
         raise
     return RecomputeRun.objects.get(pk=run_id)
+
+
+def _preview(run: RecomputeRun, *, chunk_size: int) -> None:
+    from points import selectors
+
+    draft = spec.compiled(run.rule_set)
+    in_force = selectors.rule_set_in_force()
+    current = spec.compiled(in_force) if in_force is not None else None
+    types = draft.fact_types
+    services = sorted(
+        {s.service for s in draft.services}
+        | ({s.service for s in current.services} if current else set())
+    )
+
+    def passed_under(rules: engine.CompiledRules | None, facts: dict, on: dt.date) -> set:
+        if rules is None:
+            return set()
+        return set(engine.score_compact(rules, facts, on=on)[1])
+
+    def score_chunk(chunk: _Chunk) -> _Chunk:
+        counts = {s: {"before": 0, "after": 0, "gained": 0, "lost": 0} for s in services}
+        for _person, reference, _applied, _application, _digest, facts_text in _sheets(chunk):
+            on = dt.date.fromisoformat(reference)
+            facts = engine.decode_facts(json.loads(facts_text), types)
+            after = passed_under(draft, facts, on)
+            before = passed_under(current, facts, on)
+            for service in services:
+                now_in, then_in = service in before, service in after
+                counts[service]["before"] += now_in
+                counts[service]["after"] += then_in
+                counts[service]["gained"] += then_in and not now_in
+                counts[service]["lost"] += now_in and not then_in
+            chunk.size += 1
+        chunk.counts = counts
+        return chunk
+
+    def write_chunk(chunk: _Chunk) -> None:
+        with transaction.atomic():
+            locked = RecomputeRun.objects.select_for_update().get(pk=run.pk)
+            result = dict(locked.result)
+            result.setdefault("compared_with", in_force.pk if in_force else None)
+            totals = result.setdefault("services", {})
+            for service, counts in chunk.counts.items():
+                into = totals.setdefault(service, dict.fromkeys(counts, 0))
+                for key, value in counts.items():
+                    into[key] += value
+            locked.result = result
+            locked.done += chunk.size
+            locked.last_person_id = chunk.last_person_id
+            locked.save(update_fields=["result", "done", "last_person_id"])
+
+    _walk(run, score_chunk=score_chunk, write_chunk=write_chunk, chunk_size=chunk_size)
+    RecomputeRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())

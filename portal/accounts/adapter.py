@@ -11,10 +11,12 @@ from typing import Any
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts import forms, services
+from portal import client_ip
+from portal.accounts import forms, login_delay, services
 from portal.accounts.models import Role, User
 
 CODE_LENGTH = 6
@@ -28,6 +30,45 @@ class AccountAdapter(DefaultAccountAdapter):
         "username_password_mismatch": _("The username or the password is not correct."),
         "phone_taken": _("This mobile number already has an account."),
     }
+
+    # --- signing in: the client's real address, and a growing pause per account ---------------
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_ip.client_ip(request) or super().get_client_ip(request)
+
+    @staticmethod
+    def _login_of(credentials: dict) -> str:
+        return str(
+            credentials.get("username")
+            or credentials.get("phone")
+            or credentials.get("email")
+            or ""
+        )
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        wait = login_delay.seconds_to_wait(self._login_of(credentials))
+        if wait:
+            raise ValidationError(login_delay.too_soon_message(wait), code="login_delayed")
+        super().pre_authenticate(request, **credentials)
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> User | None:
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            login_delay.clear(self._login_of(credentials))
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        login_delay.record_failure(self._login_of(credentials))
+
+    # --- API tokens end with the session's owner signing out or changing the password ---------
+    def logout(self, request: HttpRequest) -> None:
+        user = request.user
+        super().logout(request)
+        if user.is_authenticated:
+            services.revoke_api_tokens(user=user)
+
+    def set_password(self, user: User, password: str) -> None:
+        super().set_password(user, password)
+        services.revoke_api_tokens(user=user)
 
     # --- sign-up -------------------------------------------------------------------------
     def save_user(self, request, user, form, commit=True):

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
+from knox.settings import knox_settings
 
-from portal.accounts import sms
+from portal.accounts import login_delay, sms
 from portal.accounts.models import User
+from portal.errors import InvalidInput, NotFound, TooSoon
 
 
 def username_for_phone(phone: str) -> str:
@@ -87,3 +94,55 @@ def send_no_account_notice(*, phone: str) -> None:
         "You can sign up with this number."
     )
     sms.send_sms(phone=phone, message=_signed(text))
+
+
+def authenticate_with_password(*, request: HttpRequest, username: str, password: str) -> User:
+    """The user whose username and password these are, for signing in outside the pages (the API).
+
+    Wrong passwords for one account make the next attempt wait (portal.accounts.login_delay),
+    the same rule the sign-in page follows; an unknown username is refused like a wrong password.
+    """
+    wait = login_delay.seconds_to_wait(username)
+    if wait:
+        raise TooSoon(login_delay.too_soon_message(wait), retry_after=wait)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        login_delay.record_failure(username)
+        raise InvalidInput(_("The username or the password is not correct."), code="invalid")
+    login_delay.clear(username)
+    return user
+
+
+def issue_api_token(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for the user: (the stored row, the token itself, shown only now).
+
+    Only a hash is stored (django-rest-knox). It expires after REST_KNOX["TOKEN_TTL"]; a user
+    holds at most REST_KNOX["TOKEN_LIMIT_PER_USER"] live tokens, the oldest is revoked to make
+    room for a new one.
+    """
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one issuer at a time
+        limit = knox_settings.TOKEN_LIMIT_PER_USER
+        if limit:
+            AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+            live = list(
+                AuthToken.objects.filter(user=user)
+                .order_by("-created")
+                .values_list("digest", flat=True)
+            )
+            if len(live) >= limit:
+                AuthToken.objects.filter(digest__in=live[limit - 1 :]).delete()
+        return AuthToken.objects.create(user=user)
+
+
+def revoke_api_token(*, user: User, token_key: str) -> None:
+    """The owner revokes one of their tokens (named by its public key); another's is not found."""
+    deleted, _rows = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    if not deleted:
+        raise NotFound()
+
+
+def revoke_api_tokens(*, user: User) -> int:
+    """Every API token of the user ends now (sign-out everywhere, a password change)."""
+    deleted, _rows = AuthToken.objects.filter(user=user).delete()
+    return deleted

@@ -8,9 +8,11 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self) -> None:
-        from portal import demo, navigation
+        from portal import demo, navigation, runs
         from portal.accounts.models import Role
         from portal.notices import demo as notices_demo
+        from portal.notices import services
+        from portal.notices.models import PushRun, RunStatus
 
         navigation.register(
             key="notices.inbox",
@@ -27,3 +29,10 @@ class NoticesConfig(AppConfig):
             order=800,
         )
         demo.register(name="notices", order=80, step=notices_demo.seed)
+        runs.register(
+            "notices.push",
+            model=PushRun,
+            active_statuses=(RunStatus.RUNNING,),
+            since_field="started_at",
+            resume=services.resume_push_run,
+        )

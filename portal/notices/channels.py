@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from portal.accounts.sms import redact
 from portal.notices.models import Channel
 
 logger = logging.getLogger("portal.notices.channels")
@@ -34,7 +35,8 @@ class Undeliverable(Exception):
 
 
 def log_sms(phone: str, message: str) -> None:
-    logger.info("Notice SMS to %s: %s", phone, message)
+    """The default SMS sender: the log (outside demo mode with the number's digits hidden)."""
+    logger.info("Notice SMS to %s: %s", phone if settings.DEMO_MODE else redact(phone), message)
 
 
 def log_email(address: str, subject: str, body: str) -> None:

@@ -229,19 +229,21 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     SKIPPED = "skipped", _("Not running: outside its window or withdrawn")
+    INTERRUPTED = "interrupted", _("Interrupted: its worker stopped; pushed again")
 
 
 class PushRun(models.Model):
     """One computation of a policy's audience and what it wrote: notices, grants, deliveries.
 
     Recorded before the work starts and completed after it commits, so a run killed halfway
-    stays `running` with nothing written (its work was one transaction).
+    stays `running` with nothing written (its work was one transaction) and stops beating:
+    portal.runs marks it interrupted and pushes the policy again.
     """
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="runs")
     trigger = models.CharField(_("trigger"), max_length=10, choices=RunTrigger.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+        _("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING
     )
     on = models.DateField(_("targeting day"))
     audience = models.PositiveIntegerField(_("persons matching"), default=0)
@@ -250,6 +252,7 @@ class PushRun(models.Model):
     deliveries_added = models.PositiveIntegerField(_("deliveries queued"), default=0)
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

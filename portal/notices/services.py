@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal import runs
 from portal.accounts.models import Department, User
 from portal.errors import InvalidInput, NotAllowed, NotEligible, NotFound, TransitionNotAllowed
 from portal.notices import channels as notice_channels
@@ -467,6 +468,12 @@ def push_policy(*, policy_id: int, trigger: str = RunTrigger.PUBLISH) -> PushRun
     run = PushRun.objects.create(
         policy_id=policy_id, trigger=trigger, on=today, started_at=timezone.now()
     )
+    with runs.heartbeat(PushRun, run.pk):
+        return _push(run, today=today)
+
+
+def _push(run: PushRun, *, today: dt.date) -> PushRun:
+    policy_id = run.policy_id
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(pk=policy_id)
         if not policy.is_running_on(today):
@@ -494,6 +501,7 @@ def push_policy(*, policy_id: int, trigger: str = RunTrigger.PUBLISH) -> PushRun
                 [policy.pk, *audience_params],
             )
             cursor.execute(f"ANALYZE {STAGE}")
+            runs.pause()
             cursor.execute(
                 PUSH.format(**tables),
                 [
@@ -677,3 +685,17 @@ def release_stale_deliveries(*, now: dt.datetime | None = None) -> int:
     return Delivery.objects.filter(
         status=DeliveryStatus.SENDING, claimed_at__lt=moment - STALE_AFTER
     ).update(status=DeliveryStatus.PENDING, claimed_at=None, next_attempt_at=moment)
+
+
+def resume_push_run(run_id: int) -> None:
+    """A push whose worker died wrote nothing (one transaction): mark it interrupted and push the
+    policy again (after commit). The new push adds only what is missing."""
+    from portal.notices import tasks
+
+    interrupted = PushRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.INTERRUPTED, finished_at=timezone.now()
+    )
+    if not interrupted:
+        return
+    run = PushRun.objects.get(pk=run_id)
+    transaction.on_commit(lambda: tasks.push_policy.delay(run.policy_id, run.trigger))

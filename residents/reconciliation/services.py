@@ -16,7 +16,8 @@ the work in three committed steps, each a checkpoint the run resumes after:
 Concurrency: a worker runs a feed's run only while it holds a PostgreSQL advisory lock on
 the feed (session level, so it is released when the worker's connection dies), and at most
 one run of a feed is active (a partial unique constraint). A run found `running` whose lock
-is free was left by a worker that died: the next execute_run resumes it.
+is free was left by a worker that died: the next execute_run resumes it. While it works the
+run beats (portal.runs); beat hands a run without a live heartbeat back to a worker.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal import runs
 from portal.accounts.models import User
 from portal.areas.models import Area, Level
 from portal.errors import InvalidInput, NotAllowed, TransitionNotAllowed
@@ -257,7 +259,8 @@ def execute_run(*, run_id: int, progress: Progress | None = None) -> Reconciliat
         run.save(update_fields=["status", "attempts", "error", "started_at"])
         _report(run, progress)
         try:
-            _execute(run, progress=progress, started=started)
+            with runs.heartbeat(ReconciliationRun, run.pk):
+                _execute(run, progress=progress, started=started)
         except feeds.FeedUnreadable as exc:
             _drop_staging(run.pk)
             _stop(run, status=RunStatus.FAILED, error=str(exc.message), started=started)
@@ -301,8 +304,10 @@ def _execute(run: ReconciliationRun, *, progress: Progress | None, started: floa
         run.save(update_fields=["step"])
     if run.step == RunStep.NEW:
         _load(run, kind, progress)
+        runs.pause()
     if run.step == RunStep.LOADED:
         _match(run, progress)
+        runs.pause()
     if run.step == RunStep.MATCHED:
         _write(run, kind, started=started)
         _report(run, progress)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import runs
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.workflow.models import Status
@@ -232,6 +233,7 @@ def run_first_round(*, actor: User, round_id: int) -> AllocationRun:
         )
         match_seconds = time.perf_counter() - match_started
         record_first_round(enrolment_round, result, points=points, places=places, now=now)
+        runs.pause()  # one transaction: a process killed here leaves nothing; draw again
         enrolment_round.status = RoundStatus.ALLOCATED
         enrolment_round.seed_revealed_at = now
         enrolment_round.allocated_at = now

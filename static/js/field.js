@@ -3,8 +3,9 @@
    Every visit form carries a client id made here in the browser (a UUID), so a visit sent
    twice is recorded once: the server answers a repeat with the visit it already has.
    On submit the visit goes to the field API as JSON, with the CSRF token in a header. With
-   no connection it is kept in localStorage (one queue per signed-in user) and sent when the
-   browser comes back online, or when any field page loads. A visit the server refuses
+   no connection it is kept in localStorage, encrypted (one queue per signed-in user, see
+   below), and sent when the browser comes back online, or when any field page loads. A
+   service worker (/field/sw.js) lets the field pages open without a connection. A visit the server refuses
    (invalid input, outside the officer's grids) leaves the queue and is shown with the reason.
    Without JavaScript the form posts to its page and the server applies the same rules. */
 (function () {
@@ -29,23 +30,200 @@
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
-  /* --- the queue ------------------------------------------------------------------------ */
+  /* --- the queue, encrypted at rest ------------------------------------------------------
+     The queue is kept in localStorage as AES-GCM ciphertext ({v, kid, iv, ct}). The key comes
+     from the server, one per session (GET data-key-url), and is imported as a non-extractable
+     CryptoKey kept in IndexedDB, so the page can still read the queue offline. A queue
+     written under the previous session's key is read with it once and written again under the
+     new one; one whose key is gone (signed out) cannot be read and is dropped. Signing out
+     deletes the queue, the key and the kept pages (portal.js). */
+
+  var DB_NAME = "portal-field";
+  var STORE = "keys";
+  var queue = [];
+  var cryptoKey = null;
+  var keyId = "";
+  var writing = Promise.resolve();
+  var ready = null;
 
   function storageKey() {
     return "portal.field.visits." + queueBox.dataset.user;
   }
 
-  function loadQueue() {
-    try {
-      var items = JSON.parse(window.localStorage.getItem(storageKey()) || "[]");
-      return Array.isArray(items) ? items : [];
-    } catch (error) {
-      return [];
+  function toBase64(bytes) {
+    var text = "";
+    new Uint8Array(bytes).forEach(function (b) {
+      text += String.fromCharCode(b);
+    });
+    return window.btoa(text);
+  }
+
+  function fromBase64(text) {
+    var normal = text.replace(/-/g, "+").replace(/_/g, "/");
+    var raw = window.atob(normal);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i += 1) {
+      bytes[i] = raw.charCodeAt(i);
     }
+    return bytes;
+  }
+
+  function keyStore(mode, action) {
+    return new Promise(function (resolve, reject) {
+      var opening = window.indexedDB.open(DB_NAME, 1);
+      opening.onupgradeneeded = function () {
+        opening.result.createObjectStore(STORE);
+      };
+      opening.onerror = function () {
+        reject(opening.error);
+      };
+      opening.onsuccess = function () {
+        var db = opening.result;
+        var tx = db.transaction(STORE, mode);
+        var request = action(tx.objectStore(STORE));
+        tx.oncomplete = function () {
+          db.close();
+          resolve(request ? request.result : undefined);
+        };
+        tx.onerror = function () {
+          db.close();
+          reject(tx.error);
+        };
+      };
+    });
+  }
+
+  function storedKey() {
+    return keyStore("readonly", function (store) {
+      return store.get(queueBox.dataset.user);
+    }).catch(function () {
+      return undefined;
+    });
+  }
+
+  /* This session's key from the server; offline, the one kept from the last visit online. */
+  function loadKey() {
+    var fetched = window
+      .fetch(queueBox.dataset.keyUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.json();
+      })
+      .then(function (body) {
+        return window.crypto.subtle
+          .importKey("raw", fromBase64(body.key), { name: "AES-GCM" }, false, ["encrypt", "decrypt"])
+          .then(function (key) {
+            return { id: body.id, key: key };
+          });
+      });
+    return storedKey().then(function (previous) {
+      return fetched.then(
+        function (current) {
+          return keyStore("readwrite", function (store) {
+            return store.put(current, queueBox.dataset.user);
+          }).then(function () {
+            return { current: current, previous: previous && previous.id !== current.id ? previous : null };
+          });
+        },
+        function () {
+          return { current: previous || null, previous: null };
+        }
+      );
+    });
+  }
+
+  function decrypt(record, stored) {
+    return window.crypto.subtle
+      .decrypt({ name: "AES-GCM", iv: fromBase64(stored.iv) }, record.key, fromBase64(stored.ct))
+      .then(function (plain) {
+        var items = JSON.parse(new TextDecoder().decode(plain));
+        return Array.isArray(items) ? items : [];
+      });
+  }
+
+  function readQueue(keys) {
+    var text = window.localStorage.getItem(storageKey());
+    var stored = null;
+    try {
+      stored = text ? JSON.parse(text) : null;
+    } catch (error) {
+      stored = null;
+    }
+    if (!stored) {
+      return Promise.resolve([]);
+    }
+    if (Array.isArray(stored)) {
+      return Promise.resolve(stored); // kept in clear by an older version: written again encrypted
+    }
+    var record = [keys.current, keys.previous].filter(function (candidate) {
+      return candidate && candidate.id === stored.kid;
+    })[0];
+    if (!record) {
+      return Promise.resolve([]); // its session's key is gone: it cannot be read
+    }
+    return decrypt(record, stored).catch(function () {
+      return [];
+    });
+  }
+
+  function persist() {
+    var items = queue.slice();
+    writing = writing.then(function () {
+      if (!items.length) {
+        window.localStorage.removeItem(storageKey());
+        return undefined;
+      }
+      if (!cryptoKey) {
+        return undefined; // no key yet (never online this session): kept in this page only
+      }
+      var iv = window.crypto.getRandomValues(new Uint8Array(12));
+      var plain = new TextEncoder().encode(JSON.stringify(items));
+      return window.crypto.subtle
+        .encrypt({ name: "AES-GCM", iv: iv }, cryptoKey, plain)
+        .then(function (ct) {
+          window.localStorage.setItem(
+            storageKey(),
+            JSON.stringify({ v: 1, kid: keyId, iv: toBase64(iv), ct: toBase64(ct) })
+          );
+        });
+    });
+    return writing;
+  }
+
+  function start() {
+    return loadKey()
+      .catch(function () {
+        return { current: null, previous: null };
+      })
+      .then(function (keys) {
+        cryptoKey = keys.current ? keys.current.key : null;
+        keyId = keys.current ? keys.current.id : "";
+        return readQueue(keys);
+      })
+      .then(function (items) {
+        queue = items;
+        return persist();
+      });
+  }
+
+  function reread() {
+    storedKey().then(function (record) {
+      return readQueue({ current: record || null, previous: null });
+    }).then(function (items) {
+      queue = items;
+      render();
+    });
+  }
+
+  function loadQueue() {
+    return queue.slice();
   }
 
   function saveQueue(items) {
-    window.localStorage.setItem(storageKey(), JSON.stringify(items));
+    queue = items;
+    persist();
   }
 
   function enqueue(item) {
@@ -318,12 +496,14 @@
     setUpResidents(form);
 
     function keepOnPhone(payload) {
-      enqueue({ payload: payload, address: form.dataset.addressText, queuedAt: new Date().toISOString() });
-      render();
-      status.textContent = form.dataset.textSaved;
-      again.hidden = false;
-      busy = false;
-      submit.disabled = false;
+      ready.then(function () {
+        enqueue({ payload: payload, address: form.dataset.addressText, queuedAt: new Date().toISOString() });
+        render();
+        status.textContent = form.dataset.textSaved;
+        again.hidden = false;
+        busy = false;
+        submit.disabled = false;
+      });
     }
 
     again.addEventListener("click", function () {
@@ -369,11 +549,24 @@
     if (!queueBox) {
       return;
     }
+    if ("serviceWorker" in navigator && queueBox.dataset.serviceWorker) {
+      navigator.serviceWorker.register(queueBox.dataset.serviceWorker).catch(function () {
+        return undefined; // the pages still work online without it
+      });
+    }
     queueBox.querySelector("[data-queue-send]").addEventListener("click", flush);
     document.querySelectorAll("[data-visit-form]").forEach(setUpVisitForm);
-    render();
-    flush();
-    window.addEventListener("online", flush);
-    window.addEventListener("storage", render);
+    ready = start().then(function () {
+      render();
+      flush();
+    });
+    window.addEventListener("online", function () {
+      ready.then(flush);
+    });
+    window.addEventListener("storage", function (event) {
+      if (event.key === storageKey()) {
+        reread();
+      }
+    });
   });
 })();

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from tests import factories
 from tests.api.conftest import assert_error_body
@@ -16,8 +16,12 @@ def test_right_credentials_give_a_token_that_signs_the_caller_in(api_client, res
     response = api_client.post(URL, {"username": resident.username, "password": PASSWORD})
 
     assert response.status_code == 200
-    token = response.json()["token"]
-    assert Token.objects.get(user=resident).key == token
+    body = response.json()
+    token = body["token"]
+    assert body["expiry"]
+    stored = AuthToken.objects.get(user=resident)
+    assert stored.token_key == body["key"]
+    assert token not in (stored.digest, stored.token_key)  # only a hash is kept
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = api_client.get("/api/v1/me/")
@@ -25,12 +29,12 @@ def test_right_credentials_give_a_token_that_signs_the_caller_in(api_client, res
     assert me.json()["username"] == resident.username
 
 
-def test_the_same_user_gets_the_same_token_each_time(api_client, resident):
+def test_each_sign_in_gives_a_new_token(api_client, resident):
     first = api_client.post(URL, {"username": resident.username, "password": PASSWORD})
     second = api_client.post(URL, {"username": resident.username, "password": PASSWORD})
 
-    assert first.json()["token"] == second.json()["token"]
-    assert Token.objects.filter(user=resident).count() == 1
+    assert first.json()["token"] != second.json()["token"]
+    assert AuthToken.objects.filter(user=resident).count() == 2
 
 
 def test_json_bodies_are_accepted(api_client, resident):
@@ -47,7 +51,7 @@ def test_wrong_password_is_refused_in_the_error_format(api_client, resident):
     assert response.status_code == 400
     assert_error_body(response.json(), code="invalid")
     assert response.json()["fields"] == {}
-    assert not Token.objects.filter(user=resident).exists()
+    assert not AuthToken.objects.filter(user=resident).exists()
 
 
 def test_unknown_user_is_refused_like_a_wrong_password(api_client, resident):
@@ -72,12 +76,12 @@ def test_a_deactivated_user_gets_no_token(api_client, db):
     response = api_client.post(URL, {"username": user.username, "password": PASSWORD})
 
     assert response.status_code == 400
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
 
 
 def test_a_revoked_token_no_longer_signs_in(api_client, resident):
     token = api_client.post(URL, {"username": resident.username, "password": PASSWORD}).json()
-    Token.objects.filter(user=resident).delete()
+    AuthToken.objects.filter(user=resident).delete()
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
     response = api_client.get("/api/v1/me/")
@@ -87,8 +91,8 @@ def test_a_revoked_token_no_longer_signs_in(api_client, resident):
 
 
 def test_guessing_passwords_is_throttled_after_ten_tries_a_minute(api_client, resident):
-    for _ in range(10):
-        response = api_client.post(URL, {"username": resident.username, "password": "guess"})
+    for n in range(10):
+        response = api_client.post(URL, {"username": f"someone{n}", "password": "guess"})
         assert response.status_code == 400
 
     response = api_client.post(URL, {"username": resident.username, "password": PASSWORD})

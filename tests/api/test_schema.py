@@ -71,7 +71,7 @@ def test_the_token_endpoint_is_documented_without_authentication(client, db):
 
     token = schema["paths"]["/api/v1/auth/token/"]["post"]
     me = schema["paths"]["/api/v1/me/"]["get"]
-    assert {"tokenAuth": []} in me["security"]
+    assert {"knoxApiToken": []} in me["security"]
     assert not any(token.get("security", []))
     assert set(token["responses"]) >= {"200", "400", "429"}
 

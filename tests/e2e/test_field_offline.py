@@ -9,6 +9,7 @@ and in English.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -167,3 +168,76 @@ def test_online_a_visit_goes_straight_to_its_record(page, live_server, scene, co
     assert page.url.endswith(f"/field/visits/{visit.pk}/")
     assert visit.note == "在线走访"
     assert console_errors == []
+
+
+QUEUE_IN_STORAGE = """() => Object.keys(localStorage)
+    .filter((key) => key.startsWith("portal.field."))
+    .map((key) => localStorage.getItem(key))"""
+
+
+@pytest.mark.e2e
+def test_a_queued_visit_is_encrypted_at_rest(page, live_server, scene, console_errors):
+    sign_in(page, live_server, scene["officer"])
+    page.goto(f"/field/addresses/{scene['address'].pk}/")
+    page.context.set_offline(True)
+    form = page.locator("[data-visit-form]")
+    form.locator("input[name='arrivals-0-name']").fill("钱二")
+    arrival_id = factories.make_id_number(birth=dt.date(1990, 1, 2), seq=77)
+    form.locator("input[name='arrivals-0-id_number']").fill(arrival_id)
+    form.locator("textarea[name=note]").fill("离线加密")
+    form.locator("[data-visit-submit]").click()
+    expect(page.locator("[data-queue-status]")).to_have_attribute("data-pending", "1")
+
+    stored = page.evaluate(QUEUE_IN_STORAGE)
+
+    assert len(stored) == 1
+    assert set(json.loads(stored[0])) == {"v", "kid", "iv", "ct"}
+    for secret in (arrival_id, "钱二", "离线加密", json.dumps("钱二")[1:-1]):
+        assert secret not in stored[0]
+    assert console_errors == []
+
+
+@pytest.mark.e2e
+def test_field_pages_open_offline_and_their_visits_are_sent_later(
+    page, live_server, scene, console_errors
+):
+    sign_in(page, live_server, scene["officer"])
+    page.goto("/field/")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"/field/addresses/{scene['address'].pk}/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    page.context.set_offline(True)
+    page.reload()
+
+    form = fill_visit(page, scene, note="离线打开")
+    form.locator("[data-visit-submit]").click()
+    expect(page.locator("[data-queue-status]")).to_have_attribute("data-pending", "1")
+    assert not Visit.objects.exists()
+
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+
+    expect(page.locator("[data-queue-status]")).to_have_attribute("data-pending", "0")
+    assert Visit.objects.get().note == "离线打开"
+
+
+@pytest.mark.e2e
+def test_signing_out_clears_the_queue_its_key_and_the_kept_pages(page, live_server, scene):
+    sign_in(page, live_server, scene["officer"])
+    page.goto(f"/field/addresses/{scene['address'].pk}/")
+    page.route("**/api/v1/field/visits/", lambda route: route.abort())  # nothing gets through
+    form = fill_visit(page, scene, note="待发送")
+    form.locator("[data-visit-submit]").click()
+    expect(page.locator("[data-queue-status]")).to_have_attribute("data-pending", "1")
+    assert page.evaluate(QUEUE_IN_STORAGE)
+
+    page.locator("form[data-sign-out] button").dispatch_event("click")
+    page.wait_for_url(re.compile(r"^(?!.*/field/).*$"))
+
+    assert page.evaluate(QUEUE_IN_STORAGE) == []
+    databases = page.evaluate("() => indexedDB.databases().then((all) => all.map((d) => d.name))")
+    assert "portal-field" not in databases
+    kept = page.evaluate("() => caches.keys()")
+    assert not [name for name in kept if name.startswith("portal-field")]
+    assert not Visit.objects.exists()

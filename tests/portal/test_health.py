@@ -7,6 +7,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
 from django.db import connections
 from django.test import override_settings
 
@@ -20,6 +21,14 @@ def closed_port_url(scheme: str = "redis") -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"{scheme}://127.0.0.1:{port}/0"
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_worker_answer():
+    """The worker check's answer is kept briefly; each test asks afresh."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from portal.workflow.models import Status
@@ -342,8 +342,8 @@ def test_endorse_too_early_and_reissue_through_the_api(api, resident, permit):
 
 
 def test_a_department_system_verifies_a_permit_with_a_token(api, permit, me, police_b):
-    token = Token.objects.create(user=police_b)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _instance, token = AuthToken.objects.create(user=police_b)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = api.post(
         "/api/v1/permits/verify/",
         {"number": permit.number, "id_number": me.id_number},
@@ -411,4 +411,4 @@ def test_every_endpoint_is_in_the_openapi_schema(api, resident):
         assert method in paths[path], (path, method)
     verify = paths["/api/v1/permits/verify/"]["post"]
     assert "Token" in verify["description"]
-    assert {"tokenAuth": []} in verify["security"]
+    assert {"knoxApiToken": []} in verify["security"]

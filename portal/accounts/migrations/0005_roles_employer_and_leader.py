@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_merge_0003_employer_role_0003_leader_role'),
+        ('accounts', '0004_merge_employer_and_leader_roles'),
         ('areas', '0001_initial'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
