@@ -460,18 +460,8 @@ def _measure_for(kind: str, value_type: str, lookback: int | None, params: Mappi
     gap_days = int(params.get("gap_days", 0) or 0)
     restart_fact = params.get("restart_fact") or ""
 
-    whole_months = periods.whole_months_between
-
     def continuity(v: Any, on: dt.date, facts: Mapping[str, Any]) -> float:
         restart = facts.get(restart_fact) if restart_fact else None
-        if len(v) == 1 and v[0][1] is None:
-            # One registration still going on (most residents): the run is that period.
-            since = v[0][0]
-            if since > on:
-                return 0.0
-            if restart is not None and since < restart <= on:
-                since = restart
-            return float(whole_months(since, on))
         return float(
             periods.continuous_months(
                 v, on=on, gap_months=gap_months, gap_days=gap_days, restart=restart

@@ -342,9 +342,42 @@ class PermitStatus(models.TextChoices):
 class PermitState(models.TextChoices):
     """What a permit is on a given day: stored status plus the date (an overdue endorsement)."""
 
+    NOT_ISSUED = "not_issued", _("Not yet issued")
     VALID = "valid", _("Valid")
     EXPIRED = "expired", _("Expired: endorsement overdue")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class PermitQuerySet(models.QuerySet):
+    """Permits by their state on a day: the set-based form of `Permit.state_on`.
+
+    The one definition of "holds a valid permit on day D" for every selector, criterion,
+    filter, fact and eligibility check: issued on or before D, endorsed up to D, and not
+    cancelled by D.
+    """
+
+    def _cancelled_by(self, day: dt.date) -> Q:
+        return Q(status=PermitStatus.CANCELLED) & (
+            Q(cancelled_on__isnull=True) | Q(cancelled_on__lte=day)
+        )
+
+    def valid_on(self, day: dt.date) -> PermitQuerySet:
+        return self.filter(issued_on__lte=day, valid_until__gte=day).exclude(
+            self._cancelled_by(day)
+        )
+
+    def in_state_on(self, state: str, day: dt.date) -> PermitQuerySet:
+        """The permits whose `state_on(day)` is `state`."""
+        if state == PermitState.NOT_ISSUED:
+            return self.filter(issued_on__gt=day)
+        if state == PermitState.VALID:
+            return self.valid_on(day)
+        issued = self.filter(issued_on__lte=day)
+        if state == PermitState.CANCELLED:
+            return issued.filter(self._cancelled_by(day))
+        if state == PermitState.EXPIRED:
+            return issued.filter(valid_until__lt=day).exclude(self._cancelled_by(day))
+        return self.none()
 
 
 class Permit(models.Model):
@@ -385,6 +418,8 @@ class Permit(models.Model):
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
 
+    objects = PermitQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_on", "-id"]
         verbose_name = _("residence permit")
@@ -419,7 +454,12 @@ class Permit(models.Model):
         return self.number
 
     def state_on(self, day: dt.date) -> str:
-        if self.status == PermitStatus.CANCELLED:
+        """The permit's state on `day` (PermitQuerySet.in_state_on selects by the same rule)."""
+        if day < self.issued_on:
+            return PermitState.NOT_ISSUED
+        if self.status == PermitStatus.CANCELLED and (
+            self.cancelled_on is None or self.cancelled_on <= day
+        ):
             return PermitState.CANCELLED
         if day > self.valid_until:
             return PermitState.EXPIRED

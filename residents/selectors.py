@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import DepartmentCode, Role, User
 from portal.areas.models import Address, Area, Level
 from portal.errors import InvalidInput
+from portal.periods import add_months, continuous_months, continuous_since
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import OPEN_STATUSES
 from residents import idnumber
-from residents.continuity import add_months, continuous_months, continuous_since
 from residents.models import (
     Dependant,
     FieldTask,
@@ -186,7 +186,12 @@ def registration_history(person: Person) -> list[Registration]:
 
 
 def residence_periods(person: Person) -> list[tuple[dt.date, dt.date | None]]:
-    return list(Registration.objects.filter(person=person).values_list("start_date", "end_date"))
+    """The person's residence registrations as periods (start, end or None), oldest first."""
+    return list(
+        Registration.objects.filter(person=person)
+        .order_by("start_date", "id")
+        .values_list("start_date", "end_date")
+    )
 
 
 def clock_restart_of(person: Person) -> dt.date | None:
@@ -199,6 +204,18 @@ def clock_restart_of(person: Person) -> dt.date | None:
     )
 
 
+def continuous_residence_since(person: Person, *, on: dt.date | None = None) -> dt.date | None:
+    """The first day of the person's unbroken run of registration reaching `on` (today), under
+    the permit policy in force that day (portal.periods.continuous_since); None if none does."""
+    day = on or timezone.localdate()
+    return continuous_since(
+        residence_periods(person),
+        on=day,
+        gap_days=permit_policy_on(day).continuity_gap_days,
+        restart=clock_restart_of(person),
+    )
+
+
 def continuous_residence_months(person: Person, *, on: dt.date | None = None) -> int:
     """Whole months of continuous registration up to `on` (today), under the policy in force."""
     day = on or timezone.localdate()
@@ -206,21 +223,17 @@ def continuous_residence_months(person: Person, *, on: dt.date | None = None) ->
         residence_periods(person),
         on=day,
         gap_days=permit_policy_on(day).continuity_gap_days,
-        not_before=clock_restart_of(person),
+        restart=clock_restart_of(person),
     )
 
 
 def residence_eligible_from(person: Person, *, on: dt.date | None = None) -> dt.date | None:
     """The first day the current run of registration reaches the months the permit needs."""
     day = on or timezone.localdate()
-    policy = permit_policy_on(day)
-    since = continuous_since(residence_periods(person), on=day, gap_days=policy.continuity_gap_days)
+    since = continuous_residence_since(person, on=day)
     if since is None:
         return None
-    restart = clock_restart_of(person)
-    if restart is not None and restart > since:
-        since = restart
-    return add_months(since, policy.min_residence_months)
+    return add_months(since, permit_policy_on(day).min_residence_months)
 
 
 def standard_address(pk: int | None) -> Address | None:
@@ -351,10 +364,24 @@ def permits_of_person(person: Person) -> list[Permit]:
 
 
 def has_valid_permit(person: Person, *, on: dt.date | None = None) -> bool:
+    """Whether the person holds a permit valid on `on` (today): Permit.state_on is "valid"."""
+    return permit_valid_on(person, on=on) is not None
+
+
+def permit_valid_on(person: Person, *, on: dt.date | None = None) -> Permit | None:
+    """The person's permit valid on `on` (today), by the one rule (PermitQuerySet.valid_on)."""
     day = on or timezone.localdate()
-    return Permit.objects.filter(
-        person=person, status=PermitStatus.VALID, valid_until__gte=day
-    ).exists()
+    return _permit_queryset().filter(person=person).valid_on(day).first()
+
+
+def permit_held_months(person: Person, *, on: dt.date | None = None) -> int | None:
+    """Whole months the person has held the permit valid on `on` (today), counted from issue or
+    from the late endorsement that restarted the clock; None without a valid permit."""
+    day = on or timezone.localdate()
+    permit = permit_valid_on(person, on=day)
+    if permit is None:
+        return None
+    return continuous_months([(permit.issued_on, None)], on=day, restart=permit.clock_restarted_on)
 
 
 def endorsement_window(permit: Permit) -> tuple[dt.date, dt.date]:

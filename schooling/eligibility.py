@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from points import selectors as points_selectors
-from portal.periods import whole_months_between, whole_years_between
+from portal.periods import whole_years_between
 from residents import selectors as resident_selectors
 from residents.models import Person
 from schooling.models import (
@@ -87,14 +87,9 @@ def age_problem(enrolment_round: EnrolmentRound, child: Person) -> str | None:
 
 
 def permit_months_of(person: Person, *, on: dt.date) -> int | None:
-    """Whole months the person has held a permit valid on `on`; None without a valid permit."""
-    permit = resident_selectors.valid_permit_of(person)
-    if permit is None or permit.valid_until < on or permit.issued_on > on:
-        return None
-    since = permit.issued_on
-    if permit.clock_restarted_on and permit.clock_restarted_on > since:
-        since = permit.clock_restarted_on
-    return whole_months_between(since, on)
+    """Whole months the person has held a permit valid on `on`; None without a valid permit
+    (residents.selectors.permit_held_months)."""
+    return resident_selectors.permit_held_months(person, on=on)
 
 
 def guardian_problems(

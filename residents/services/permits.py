@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.periods import add_months
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from residents import selectors
-from residents.continuity import add_months
 from residents.models import (
     Basis,
     MaterialKind,

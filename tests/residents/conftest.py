@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from portal.periods import add_months
 from residents import services
-from residents.continuity import add_months
 from residents.models import Basis, MaterialKind, Permit
 from tests import factories
 
