@@ -24,6 +24,7 @@ from housing.services.notify import notify_after_commit
 from portal.accounts.models import Role, User
 from portal.areas import services as area_services
 from portal.areas.models import Area, Level
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.workflow import services as workflow
 from portal.workflow.models import Case
@@ -31,7 +32,7 @@ from residents import services as resident_services
 from residents.models import TaskKind
 
 KIND = "rental_home"
-OVERCROWDING_CHECK_DAYS = 3
+OVERCROWDING_CHECK_DAYS = 3  # working days
 MAX_AREA = Decimal("99999.99")
 
 
@@ -290,7 +291,7 @@ def check_occupancy(*, home: RentalHome, now: dt.datetime | None = None) -> bool
         resident_services.raise_field_task(
             kind=TaskKind.FOLLOW_UP,
             address=home.address,
-            due_date=timezone.localdate(now) + dt.timedelta(days=OVERCROWDING_CHECK_DAYS),
+            due_date=add_working_days(timezone.localdate(now), OVERCROWDING_CHECK_DAYS),
             source=selectors.FIELD_SOURCE,
             source_ref=selectors.overcrowding_task_ref(home.pk),
             note=_(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role, User
 from portal.areas.models import Address
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound, TransitionNotAllowed
 from residents import idnumber
 from residents.models import (
@@ -42,7 +43,7 @@ from residents.models import (
 from residents.services import persons, registrations
 
 FIELD_SOURCE = "field"
-REVISIT_AFTER_DAYS = 3
+REVISIT_AFTER_DAYS = 3  # working days
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=10)
 # Outcomes where someone came to the door: such a visit closes the tasks it settles.
@@ -324,7 +325,7 @@ def _record(
         raise_field_task(
             kind=TaskKind.REVISIT,
             address=address,
-            due_date=visit_day + dt.timedelta(days=REVISIT_AFTER_DAYS),
+            due_date=add_working_days(visit_day, REVISIT_AFTER_DAYS),
             source=FIELD_SOURCE,
             source_ref="",
         )
