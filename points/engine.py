@@ -69,6 +69,8 @@ NOTE_EXCLUSIVE = "exclusive"  # another family of the same exclusive group score
 NOTE_VETO = "veto"
 
 ZONE_FACT = "zone"
+# Among a service's tie-breaks: the time of application, where the rules name it (earlier first).
+APPLIED_AT = "applied_at"
 
 
 class SpecError(ValueError):
@@ -688,7 +690,7 @@ def compile_rules(spec: Mapping[str, Any], fact_types: Mapping[str, str]) -> Com
             errors.append(f"{where}.parts: a list of {', '.join(PARTS)} is needed")
         tie_break = tuple(raw.get("tie_break") or ())
         for sub in tie_break:
-            if sub not in subscores:
+            if sub != APPLIED_AT and sub not in subscores:
                 errors.append(f"{where}.tie_break: no family has the sub-score {sub!r}")
         services.append(
             CompiledService(

@@ -32,7 +32,7 @@ from portal.areas.models import Area, Level
 from portal.notices.criteria import Sql, register_criterion
 from portal.periods import add_months
 from residents import selectors
-from residents.models import Dependant, Permit, Registration, Relation
+from residents.models import Dependant, Permit, Registration, Relation, counted_period
 
 SCHOOL_ENTRY_AGE = 6
 
@@ -191,9 +191,9 @@ def _residence_histories(
     on: dt.date,
 ) -> Iterator[tuple[int, list[periods.Period], dt.date | None]]:
     """(person id, registration periods, latest clock restart) of every person registered on
-    `on`, from one streamed query."""
+    `on`, from one streamed query; periods as continuity counts them (counted_period)."""
     sql = f"""
-        SELECT r.person_id, r.start_date, r.end_date, rs.restarted
+        SELECT r.person_id, r.start_date, r.end_date, r.counted_from, rs.restarted
         FROM {Registration._meta.db_table} r
         LEFT JOIN (
             SELECT person_id, max(clock_restarted_on) AS restarted
@@ -212,12 +212,14 @@ def _residence_histories(
         spans: list[periods.Period] = []
         restart: dt.date | None = None
         while rows := cursor.fetchmany(10_000):
-            for person_id, start, end, restarted in rows:
+            for person_id, start, end, counted_from, restarted in rows:
                 if person_id != current:
                     if current is not None:
                         yield current, spans, restart
                     current, spans, restart = person_id, [], restarted
-                spans.append((start, end))
+                period = counted_period(start, end, counted_from)
+                if period is not None:
+                    spans.append(period)
         if current is not None:
             yield current, spans, restart
 

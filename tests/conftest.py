@@ -33,6 +33,7 @@ def _ensure_reference_data():
     _ensure_departments()
     import_module("points.migrations.0002_fact_types").create_fact_types(apps, None)
     import_module("points.migrations.0003_seed_rule_sets").create_rule_sets(apps, None)
+    import_module("points.migrations.0005_verifying_departments").apply_map(apps, None)
     import_module("portal.calendar.migrations.0002_seed_from_chinese_calendar").copy_years(
         apps, None
     )

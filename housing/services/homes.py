@@ -279,12 +279,14 @@ def on_return(*, case: Case, actor: User) -> None:
 
 
 def check_occupancy(*, home: RentalHome, now: dt.datetime | None = None) -> bool:
-    """Flag the home when more people are registered at its address than its maximum, and put
-    a follow-up task on the list of its grid's officers; clear the flag when it no longer is.
+    """Flag the home when more people are registered at its address than its floor area and
+    rooms allow (selectors.occupancy_limit, the overcrowding rules as data), and put a
+    follow-up task on the list of its grid's officers; clear the flag when it no longer is.
     Returns whether the home is overcrowded. Raising the task again finds the open one."""
     now = now or timezone.now()
     occupants = selectors.current_occupants(home.address_id)
-    if occupants > home.max_occupants:
+    limit = selectors.occupancy_limit(home, on=timezone.localdate(now))
+    if occupants > limit:
         if home.overcrowded_since is None:
             home.overcrowded_since = now
             home.save(update_fields=["overcrowded_since"])
@@ -296,11 +298,12 @@ def check_occupancy(*, home: RentalHome, now: dt.datetime | None = None) -> bool
             source_ref=selectors.overcrowding_task_ref(home.pk),
             note=_(
                 "Possible overcrowding (群租): %(count)s people are registered at this rental "
-                "home, which may house at most %(max)s (since %(date)s). Please check on site."
+                "home, whose floor area and rooms allow at most %(max)s (since %(date)s). "
+                "Please check on site."
             )
             % {
                 "count": occupants,
-                "max": home.max_occupants,
+                "max": limit,
                 "date": date_format(timezone.localdate(home.overcrowded_since)),
             },
         )

@@ -109,11 +109,12 @@ def declare_tenant(
             person=person, address=home.address, end_date__isnull=True
         ).exists()
         occupants = selectors.current_occupants(home.address_id) + (0 if already_here else 1)
-        if occupants > home.max_occupants:
+        limit = selectors.occupancy_limit(home, on=today)
+        if occupants > limit:
             message = _(
-                "This home may house at most %(max)s people, and %(count)s are already "
-                "registered there."
-            ) % {"max": home.max_occupants, "count": occupants - 1}
+                "This home may house at most %(max)s people by its floor area and rooms, and "
+                "%(count)s are already registered there."
+            ) % {"max": limit, "count": occupants - 1}
             raise InvalidInput(message, code="over_capacity", fields={"home": [message]})
         registration = residence.register_tenant(
             actor=actor, person=person, address=home.address, start_date=start_date
