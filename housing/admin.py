@@ -10,6 +10,7 @@ from housing.models import (
     HousingApplication,
     HousingProject,
     HousingUnit,
+    OccupancyPolicy,
     Offer,
     RentalHome,
     RoundStatus,
@@ -34,6 +35,11 @@ class HousingUnitInline(admin.TabularInline):
     model = HousingUnit
     extra = 0
     fields = ["label", "unit_type", "floor_area", "monthly_rent"]
+
+
+@admin.register(OccupancyPolicy)
+class OccupancyPolicyAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "min_area_per_person", "max_per_room", "source"]
 
 
 @admin.register(HousingProject)

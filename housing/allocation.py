@@ -1,9 +1,11 @@
 """The ranking and offer engine of an affordable-housing round: pure functions over plain tuples.
 
 Ranking (DOMAIN.md "Affordable rental housing"; Zhongshan queues public rental housing by
-points): more housing points first, then the earlier time of application, then the lower
+points): more housing points first, then the rule set's tie-breaks in their order (higher
+sub-scores first; the Zhongshan set: quality, insurance, residence), then the time of
+application only where the rules name it ("applied_at" among the tie-breaks), then the lower
 lottery number (derived from the round's committed seed, models.lottery_key). Applicants
-without a score count as 0 points.
+without a score, or below the round's minimum points, are not ranked.
 
 Allocation: in rank order, each applicant is offered the next free unit of the type they
 applied for; an applicant whose type has run out waits (a decline or lapse may pass a unit
@@ -22,18 +24,30 @@ from decimal import Decimal
 
 ZERO = Decimal(0)
 
-# (application id, housing points or None, time of application, lottery number)
-Candidate = tuple[int, Decimal | None, dt.datetime, str]
+# (application id, housing points or None, tie-break values (higher first), time of
+# application or None when the rules do not name it, lottery number)
+Candidate = tuple[int, Decimal | None, tuple[float, ...], dt.datetime | None, str]
 
 
-def rank_key(candidate: Candidate) -> tuple[Decimal, dt.datetime, str, int]:
-    application_id, points, applied_at, lottery = candidate
-    return (-(points if points is not None else ZERO), applied_at, lottery, application_id)
+def rank_key(candidate: Candidate) -> tuple:
+    application_id, points, ties, applied_at, lottery = candidate
+    return (
+        -(points or ZERO),
+        tuple(-value for value in ties),
+        applied_at or dt.datetime.min.replace(tzinfo=dt.UTC),
+        lottery,
+        application_id,
+    )
 
 
-def rank(candidates: Iterable[Candidate]) -> list[int]:
-    """The application ids in rank order (first = rank 1)."""
-    return [c[0] for c in sorted(candidates, key=rank_key)]
+def rank(candidates: Iterable[Candidate], *, min_points: Decimal | None = None) -> list[int]:
+    """The application ids in rank order (first = rank 1). Unscored applicants (points None)
+    and those below `min_points` are not ranked."""
+    return [
+        c[0]
+        for c in sorted(candidates, key=rank_key)
+        if c[1] is not None and (min_points is None or c[1] >= min_points)
+    ]
 
 
 def allocate(

@@ -449,7 +449,12 @@ class HousingApplicationListCreateApi(ListAPIView):
     class ApplicationCreateIn(serializers.Serializer):
         round = serializers.IntegerField()
         unit_type = serializers.ChoiceField(choices=UnitType.choices)
-        household_size = serializers.IntegerField(min_value=1, max_value=20)
+        household_size = serializers.IntegerField(
+            min_value=1,
+            max_value=20,
+            required=False,
+            help_text="Ignored: the household's size is that of the registered household.",
+        )
         owns_home_in_city = serializers.BooleanField(
             help_text="Declared: does anyone in the household own a home in the city?"
         )

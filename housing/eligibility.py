@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from housing.models import ApplicationRound, RoundStatus, UnitType
@@ -69,10 +70,15 @@ def eligibility_problems(
     if not round_is_open(application_round, on=on):
         problems["round"] = [_("This round is not open for applications.")]
     if not resident_selectors.has_valid_permit(person, on=on):
-        problems["permit"] = [
-            _("%(name)s needs a valid residence permit: apply for it or have it endorsed.")
-            % {"name": person.name}
-        ]
+        message = _(
+            "%(name)s needs a valid residence permit: apply for it or have it endorsed."
+        ) % {"name": person.name}
+        could_hold = resident_selectors.permit_eligible_from(person, on=on)
+        if could_hold is not None:
+            message += " " + _("A residence permit can be applied for from %(date)s.") % {
+                "date": date_format(could_hold)
+            }
+        problems["permit"] = [message]
     if owns_home_in_city:
         problems["owns_home_in_city"] = [
             _("Affordable rental housing is for households that own no home in the city.")

@@ -68,12 +68,6 @@ class EndTenancyForm(forms.Form):
 
 class ApplicationForm(forms.Form):
     unit_type = forms.ChoiceField(label=_("Unit type"), choices=UnitType.choices)
-    household_size = forms.IntegerField(
-        label=_("People in the household"),
-        min_value=1,
-        max_value=20,
-        help_text=_("You and the family members who will live with you."),
-    )
     owns_no_home = forms.BooleanField(
         label=_("I declare that nobody in my household owns a home in this city."),
         required=False,

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,40 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+
+class OccupancyPolicy(models.Model):
+    """The overcrowding (群租) rules in force from one date on: the floor area each person needs
+    at least and the most people one room may house. A rental home houses at most
+    `occupancy_limit(floor area, rooms)` people, whatever its landlord declares.
+    The rule in force on a day is the row with the latest `effective_from` not after it.
+    """
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    min_area_per_person = models.DecimalField(
+        _("minimum floor area per person (m²)"), max_digits=5, decimal_places=2
+    )
+    max_per_room = models.PositiveSmallIntegerField(_("most people per room"))
+    source = models.CharField(_("source of the rule"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("overcrowding rule")
+        verbose_name_plural = _("overcrowding rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_area_per_person__gt=0) & Q(max_per_room__gte=1),
+                name="occupancy_policy_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.min_area_per_person} m², {self.max_per_room}/room"
+
+    def limit_for(self, floor_area: Decimal, rooms: int) -> int:
+        """The most people a home of `floor_area` m² and `rooms` rooms may house."""
+        by_area = int(Decimal(floor_area) // self.min_area_per_person)
+        return max(0, min(by_area, rooms * self.max_per_room))
 
 
 class RentalHome(models.Model):
@@ -265,6 +300,18 @@ class ApplicationRound(models.Model):
     ranked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    objection_until = models.DateField(
+        _("ranking open to objections until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the publication (公示) window, in the rules' working days."),
+    )
+    tie_break = models.JSONField(
+        _("tie-breaks used"),
+        default=list,
+        blank=True,
+        help_text=_("The rule set's tie-breaks the ranking used, after the points."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -375,6 +422,37 @@ class HousingApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}: {self.person_id}"
+
+
+class RankingObjection(models.Model):
+    """An applicant's objection to their place in a round's published ranking (公示 异议), and
+    the housing department's answer. No unit is offered while one is unanswered."""
+
+    application = models.ForeignKey(
+        HousingApplication, on_delete=models.PROTECT, related_name="objections"
+    )
+    text = models.TextField(_("objection"))
+    raised_at = models.DateTimeField(_("raised at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        verbose_name = _("ranking objection")
+        verbose_name_plural = _("ranking objections")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="housing_objection_has_text"),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                name="housing_objection_answer_has_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} at {self.raised_at:%Y-%m-%d}"
 
 
 class OfferStatus(models.TextChoices):

@@ -14,7 +14,20 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Floor, Greatest, Least
 from django.utils import timezone
 
 from housing.models import (
@@ -22,6 +35,7 @@ from housing.models import (
     HousingApplication,
     HousingProject,
     HousingUnit,
+    OccupancyPolicy,
     Offer,
     OfferStatus,
     RentalHome,
@@ -126,19 +140,47 @@ def overcrowding_task_ref(home_id: int) -> str:
     return f"overcrowded-{home_id}"
 
 
-def homes_to_check_for_overcrowding() -> QuerySet[RentalHome]:
-    """Approved homes on the register whose registered occupants exceed their maximum, and the
-    homes flagged now (to clear the flag once they no longer do): one query."""
+def occupancy_policy_on(day: dt.date | None = None) -> OccupancyPolicy:
+    """The overcrowding rules in force on `day` (today)."""
+    day = day or timezone.localdate()
+    policy = (
+        OccupancyPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    )
+    if policy is None:
+        # Before any recorded rule: the seed's figures (5 m² a person, 2 a room).
+        return OccupancyPolicy(effective_from=day, min_area_per_person=Decimal(5), max_per_room=2)
+    return policy
+
+
+def occupancy_limit(home: RentalHome, *, on: dt.date | None = None) -> int:
+    """The most people the home may house, from its floor area and rooms under the rules in
+    force (OccupancyPolicy.limit_for): never the landlord's own figure."""
+    return occupancy_policy_on(on).limit_for(home.floor_area, home.rooms)
+
+
+def homes_to_check_for_overcrowding(*, on: dt.date | None = None) -> QuerySet[RentalHome]:
+    """Approved homes on the register whose registered occupants exceed the limit their floor
+    area and rooms allow (OccupancyPolicy), and the homes flagged now (to clear the flag once
+    they no longer do): one query, the limit computed in SQL as limit_for does."""
+    policy = occupancy_policy_on(on)
     occupants = _SubqueryCount(
         Registration.objects.filter(address=OuterRef("address"), end_date__isnull=True)
         .order_by()
         .values("pk")
     )
+    by_area = Cast(
+        Floor(F("floor_area") / Value(policy.min_area_per_person, output_field=DecimalField())),
+        output_field=IntegerField(),
+    )
+    by_rooms = ExpressionWrapper(
+        F("rooms") * Value(policy.max_per_room), output_field=IntegerField()
+    )
+    limit = Greatest(Least(by_area, by_rooms), Value(0), output_field=IntegerField())
     return (
         _home_queryset()
         .filter(is_active=True, case__status=Status.APPROVED)
-        .annotate(occupants=occupants)
-        .filter(Q(occupants__gt=F("max_occupants")) | Q(overcrowded_since__isnull=False))
+        .annotate(occupants=occupants, occupancy_limit=limit)
+        .filter(Q(occupants__gt=F("occupancy_limit")) | Q(overcrowded_since__isnull=False))
     )
 
 

@@ -188,15 +188,13 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     application_round = get_object_or_404(selectors.open_rounds(), pk=pk)
     person = resident_selectors.person_of(request.user)
     unit_types = [row.unit_type for row in application_round.unit_types.all()]
-    initial = {"household_size": resident_selectors.household_of(request.user).count() or 1}
-    form = forms.ApplicationForm(request.POST or None, unit_types=unit_types, initial=initial)
+    form = forms.ApplicationForm(request.POST or None, unit_types=unit_types)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.create_housing_application(
                 actor=request.user,
                 round_id=application_round.pk,
                 unit_type=form.cleaned_data["unit_type"],
-                household_size=form.cleaned_data["household_size"],
                 owns_home_in_city=not form.cleaned_data["owns_no_home"],
             )
         except ApplicationError as exc:
@@ -206,7 +204,12 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "housing/apply.html",
-        {"round": application_round, "form": form, "person": person},
+        {
+            "round": application_round,
+            "form": form,
+            "person": person,
+            "household_size": resident_selectors.household_of(request.user).count(),
+        },
     )
 
 

@@ -76,8 +76,8 @@ class PointsTieKeyOut(serializers.Serializer):
 class PointsServiceOut(serializers.Serializer):
     service = serializers.CharField(help_text="school, housing, hukou or standard")
     label = serializers.CharField()
-    total = serializers.FloatField()
-    raw_total = serializers.FloatField()
+    total = serializers.FloatField(allow_null=True, help_text="null under a veto (一票否决).")
+    raw_total = serializers.FloatField(allow_null=True)
     multiplier = serializers.FloatField()
     threshold = serializers.FloatField()
     eligible = serializers.BooleanField()

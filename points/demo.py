@@ -1,7 +1,8 @@
 """The points part of the demo city.
 
-Both seed rule sets are published by the data migration; here the portal runs the
-Zhongshan-style scheme, the demo city's first district is its centre and the other districts
+Both reference rule sets (Shanghai 2015, Zhongshan 2014) are published by the data migration;
+here the demo city gets its own scheme (东瓯市, a copy of the Zhongshan table under its own
+name) and the portal runs it; the city's first district is its centre and the other districts
 are the outer towns (the 30% multiplier). resident1 holds a residence permit and has a
 complete points application for a school place, verified by education1 (education),
 points1 (human resources) and police1 (public security): a score above the school threshold.
@@ -19,15 +20,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from points import selectors
-from points.models import ApplicationStatus, Claim, RankingList, Scheme, Zone
+from points import selectors, spec
+from points.models import ApplicationStatus, Claim, RankingList, RuleSet, Scheme, Zone
 from points.services import claims, rankings
 from points.services import rules as rule_services
 from portal.accounts.models import User
 from portal.demo import SeedContext
 from residents.models import Basis, MaterialKind, Permit, PermitStatus, Person
 
-SCHEME = "zhongshan"
+REFERENCE_SCHEME = "zhongshan"
+# The demo city (东瓯市, portal.areas.demo) runs its own scheme, made from the Zhongshan 2014
+# table; Shanghai 2015 and Zhongshan 2014 stay as reference sets.
+SCHEME = "dongou"
 # A tiny, valid PDF and JPEG for the demo's evidence and permit photo.
 DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 DEMO_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -43,7 +47,7 @@ DEMO_EMPLOYER = "东瓯精密机电有限公司"
 def ensure_reference_tables() -> None:
     """The fact types and seed rule sets come from the data migrations; a database emptied
     since (a test database flushed by a transactional test) gets them again, idempotently."""
-    if Scheme.objects.filter(code=SCHEME).exists():
+    if Scheme.objects.filter(code=REFERENCE_SCHEME).exists():
         return
     from importlib import import_module
 
@@ -51,13 +55,35 @@ def ensure_reference_tables() -> None:
 
     import_module("points.migrations.0002_fact_types").create_fact_types(apps, None)
     import_module("points.migrations.0003_seed_rule_sets").create_rule_sets(apps, None)
+    import_module("points.migrations.0005_verifying_departments").apply_map(apps, None)
+
+
+def ensure_demo_scheme(*, actor: User) -> Scheme:
+    """The demo city's own points scheme: version 1 copied from the Zhongshan 2014 table under
+    the city's name, published (found, not made again, on a rerun)."""
+    scheme = Scheme.objects.filter(code=SCHEME).first()
+    if scheme is not None:
+        return scheme
+    scheme = Scheme.objects.create(
+        code=SCHEME, name="东瓯市新居民积分（演示）", name_en="Dongou new-resident points (demo)"
+    )
+    reference = RuleSet.objects.get(scheme__code=REFERENCE_SCHEME, version=1)
+    copied = spec.export_spec(reference)
+    copied.update(
+        name="东瓯市新居民积分指标（演示，参照中山2014）",
+        name_en="Dongou new-resident points table (demo, after Zhongshan 2014)",
+        source="演示城市规则，参照" + (reference.source or reference.name),
+    )
+    rule_set = spec.write_spec(copied, scheme=scheme, version=1)
+    rule_services.publish_rule_set(actor=actor, rule_set_id=rule_set.pk)
+    return scheme
 
 
 def seed(ctx: SeedContext) -> None:
     users: dict[str, User] = ctx.made["users"]
     with transaction.atomic():
         ensure_reference_tables()
-        scheme = Scheme.objects.get(code=SCHEME)
+        scheme = ensure_demo_scheme(actor=users["admin"])
         rule_services.activate_scheme(actor=users["admin"], scheme_id=scheme.pk)
         put_zones(ctx.made["districts"])
     person = Person.objects.get(user__username="resident1")
@@ -75,7 +101,7 @@ def seed(ctx: SeedContext) -> None:
     score = selectors.current_score(person, selectors.rule_set_in_force())
     ctx.write(
         _(
-            "Demo points: the Zhongshan-style rules in force; resident1 scores %(total)s for a school place."
+            "Demo points: the demo city's own rules in force; resident1 scores %(total)s for a school place."
         )
         % {"total": score.total("school") if score else "-"}
     )

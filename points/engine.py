@@ -69,6 +69,8 @@ NOTE_EXCLUSIVE = "exclusive"  # another family of the same exclusive group score
 NOTE_VETO = "veto"
 
 ZONE_FACT = "zone"
+# Among a service's tie-breaks: the time of application, where the rules name it (earlier first).
+APPLIED_AT = "applied_at"
 
 
 class SpecError(ValueError):
@@ -460,18 +462,8 @@ def _measure_for(kind: str, value_type: str, lookback: int | None, params: Mappi
     gap_days = int(params.get("gap_days", 0) or 0)
     restart_fact = params.get("restart_fact") or ""
 
-    whole_months = periods.whole_months_between
-
     def continuity(v: Any, on: dt.date, facts: Mapping[str, Any]) -> float:
         restart = facts.get(restart_fact) if restart_fact else None
-        if len(v) == 1 and v[0][1] is None:
-            # One registration still going on (most residents): the run is that period.
-            since = v[0][0]
-            if since > on:
-                return 0.0
-            if restart is not None and since < restart <= on:
-                since = restart
-            return float(whole_months(since, on))
         return float(
             periods.continuous_months(
                 v, on=on, gap_months=gap_months, gap_days=gap_days, restart=restart
@@ -698,7 +690,7 @@ def compile_rules(spec: Mapping[str, Any], fact_types: Mapping[str, str]) -> Com
             errors.append(f"{where}.parts: a list of {', '.join(PARTS)} is needed")
         tie_break = tuple(raw.get("tie_break") or ())
         for sub in tie_break:
-            if sub not in subscores:
+            if sub != APPLIED_AT and sub not in subscores:
                 errors.append(f"{where}.tie_break: no family has the sub-score {sub!r}")
         services.append(
             CompiledService(

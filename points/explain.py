@@ -21,6 +21,11 @@ def _pick(zh: str, en: str) -> str:
     return en if en and (get_language() or "").startswith("en") else zh
 
 
+def condition_label(condition: engine.Condition) -> str:
+    """A condition's label in the active language (its fact code when it has none)."""
+    return _pick(condition.label, condition.label_en) or condition.fact
+
+
 def _points(value: float) -> str:
     return f"{value:g}"
 
@@ -56,8 +61,8 @@ class FamilyLine:
 class ServiceLine:
     service: str
     label: str
-    total: float
-    raw_total: float
+    total: float | None  # None under a veto: a vetoed score has no total to show
+    raw_total: float | None
     multiplier: float
     threshold: float
     eligible: bool
@@ -287,8 +292,8 @@ class Explainer:
                 ServiceLine(
                     service=service.service,
                     label=self.service_label(service.service),
-                    total=service.total,
-                    raw_total=service.raw_total,
+                    total=None if service.vetoed_by else service.total,
+                    raw_total=None if service.vetoed_by else service.raw_total,
                     multiplier=service.multiplier,
                     threshold=service.threshold,
                     eligible=service.eligible,

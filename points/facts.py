@@ -11,9 +11,8 @@ Other apps add theirs from their AppConfig.ready() with `register_provider` (a r
 tenancy, once the housing app records tenancies); the fact type must exist with source
 "registry". Points never imports those apps: they register with points.
 
-The small readers below (`_registration_periods`, `_clock_restarted_on`, `_holds_valid_permit`,
-`_registered_area_ids`, `current_district_of`) read the residents models directly; each
-names the residents selector that answers the same question.
+Every registry fact is read through residents' selectors (residence_periods, clock_restart_of,
+has_valid_permit, current_registration): the registry's rules are never copied here.
 """
 
 from __future__ import annotations
@@ -24,7 +23,8 @@ from typing import Any
 
 from points.models import FactSource, FactType, Zone
 from portal.areas.models import Area
-from residents.models import Permit, PermitStatus, Person, Registration
+from residents import selectors as resident_selectors
+from residents.models import Person
 
 Provider = Callable[[Person, dt.date], Any]
 
@@ -40,48 +40,12 @@ def providers() -> dict[str, Provider]:
     return dict(_providers)
 
 
-# --- readers of the residents registry ------------------------------------------------------------
-
-
-def _registration_periods(person: Person) -> list[tuple[dt.date, dt.date | None]]:
-    """The person's residence registrations as periods (residents.selectors.residence_periods)."""
-    return list(
-        Registration.objects.filter(person=person)
-        .order_by("start_date", "id")
-        .values_list("start_date", "end_date")
-    )
-
-
-def _clock_restarted_on(person: Person) -> dt.date | None:
-    """The latest restart of the residence clock by a late endorsement
-    (residents.selectors.clock_restart_of)."""
-    return (
-        Permit.objects.filter(person=person, clock_restarted_on__isnull=False)
-        .order_by("-clock_restarted_on")
-        .values_list("clock_restarted_on", flat=True)
-        .first()
-    )
-
-
-def _holds_valid_permit(person: Person, on: dt.date) -> bool:
-    """A permit not cancelled and endorsed up to `on` (residents.selectors.has_valid_permit)."""
-    return Permit.objects.filter(
-        person=person, status=PermitStatus.VALID, issued_on__lte=on, valid_until__gte=on
-    ).exists()
-
-
-def _current_registration(person: Person) -> Registration | None:
-    """(residents.selectors.current_registration)"""
-    return (
-        Registration.objects.filter(person=person, end_date__isnull=True)
-        .select_related("address__grid")
-        .first()
-    )
+# --- readers of the residents registry (through its selectors) ---------------------------------
 
 
 def _registered_area_ids(person: Person) -> list[int]:
     """The grid of the current registration and every area above it, most specific first."""
-    registration = _current_registration(person)
+    registration = resident_selectors.current_registration(person)
     if registration is None:
         return []
     ids: list[int] = []
@@ -94,7 +58,7 @@ def _registered_area_ids(person: Person) -> list[int]:
 
 def current_district_of(person: Person) -> Area | None:
     """The district of the person's current registration: where their claims are verified."""
-    registration = _current_registration(person)
+    registration = resident_selectors.current_registration(person)
     if registration is None:
         return None
     return registration.address.grid.district
@@ -110,19 +74,19 @@ def _birth_date(person: Person, on: dt.date) -> str:
 def _residence_periods(person: Person, on: dt.date) -> list[list[str | None]] | None:
     periods = [
         [start.isoformat(), end.isoformat() if end else None]
-        for start, end in _registration_periods(person)
+        for start, end in resident_selectors.residence_periods(person)
         if start <= on
     ]
     return periods or None
 
 
 def _residence_restart(person: Person, on: dt.date) -> str | None:
-    restarted = _clock_restarted_on(person)
+    restarted = resident_selectors.clock_restart_of(person)
     return restarted.isoformat() if restarted and restarted <= on else None
 
 
 def _has_permit(person: Person, on: dt.date) -> bool:
-    return _holds_valid_permit(person, on)
+    return resident_selectors.has_valid_permit(person, on=on)
 
 
 def _zone(person: Person, on: dt.date) -> list[str] | None:

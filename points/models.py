@@ -705,6 +705,15 @@ class Score(models.Model):
     computed_at = models.DateTimeField(_("computed"))
     is_current = models.BooleanField(default=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    lapsed_on = models.DateField(
+        _("lapsed on"),
+        null=True,
+        blank=True,
+        help_text=_("Set on the entry that records a lapse: the permit was cancelled that day."),
+    )
+    lapse_reason = models.CharField(
+        _("reason for the lapse"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["-computed_at", "-id"]

@@ -149,6 +149,16 @@ def current_score(person: Person, rule_set: RuleSet) -> Score | None:
     return Score.objects.filter(person=person, rule_set=rule_set, is_current=True).first()
 
 
+def current_scores_of(person_ids: list[int], rule_set: RuleSet) -> dict[int, Score]:
+    """The current ledger entries of several persons under one rule set, by person id (one query)."""
+    return {
+        score.person_id: score
+        for score in Score.objects.filter(
+            person_id__in=person_ids, rule_set=rule_set, is_current=True
+        )
+    }
+
+
 def fact_sheet_of(person: Person) -> FactSheet | None:
     return FactSheet.objects.filter(person=person).first()
 

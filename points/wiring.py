@@ -28,7 +28,8 @@ def register() -> None:
         facts,  # noqa: F401 - registers the built-in registry fact providers
     )
     from points import demo as points_demo
-    from points.services import claims
+    from points.services import claims, ledger
+    from residents import hooks
 
     for kind in claims.claim_kinds():
         register_kind(kind)
@@ -40,6 +41,7 @@ def register() -> None:
         resume=resume_run,
     )
     criteria.register()
+    hooks.on_permit_cancelled("points.lapse", ledger.lapse_scores_of)
     demo.register(name="points", order=40, step=points_demo.seed)
     navigation.register(
         key="points.score",

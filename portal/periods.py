@@ -107,6 +107,13 @@ def continuous_since(
     `restart`: a day from which the clock started again; the run counts from it if it falls
     inside the run (a restart after `on` had not happened yet on that day).
     """
+    periods = list(periods)
+    if len(periods) == 1 and periods[0][1] is None:
+        # One period still going on (most residents): the run is that period.
+        run_start = periods[0][0]
+        if run_start > on:
+            return None
+        return restart if restart is not None and run_start < restart <= on else run_start
     runs = merge(
         [(start, end) for start, end in periods if start <= on],
         gap_days=gap_days,

@@ -41,6 +41,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "portal.accounts",
     "portal.areas",
+    "portal.calendar",
     "portal.workflow",
     "portal.notices",
     "portal.dashboard",

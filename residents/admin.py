@@ -17,6 +17,7 @@ from residents.models import (
     Person,
     PersonRecordAccess,
     Registration,
+    RegistrationPolicy,
     Visit,
     VisitEntry,
 )
@@ -30,6 +31,20 @@ class PermitPolicyAdmin(admin.ModelAdmin):
         "validity_months",
         "endorsement_window_months",
         "continuity_gap_days",
+        "source",
+    ]
+
+
+@admin.register(RegistrationPolicy)
+class RegistrationPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "effective_from",
+        "self_days",
+        "landlord_days",
+        "sublessor_days",
+        "employer_days",
+        "grid_officer_days",
+        "calendar_days",
         "source",
     ]
 

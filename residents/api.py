@@ -394,6 +394,31 @@ class RegistrationDepartApi(APIView):
 # --- permit applications ------------------------------------------------------------------------
 
 
+class RegistrationVerifyStartApi(APIView):
+    """A grid officer or public-security reviewer confirms a late declaration's start date."""
+
+    class StartDateVerifyIn(serializers.Serializer):
+        evidence = serializers.CharField(
+            allow_blank=True, help_text="What shows the earlier start date (a lease, a visit)."
+        )
+
+    @extend_schema(
+        request=StartDateVerifyIn,
+        responses={200: RegistrationOut, **_errors(400, 404, 409)},
+        description=(
+            "From now on continuous residence counts from the registration's start date "
+            "instead of the late declaration's date. Evidence is required."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.StartDateVerifyIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = services.verify_registration_start(
+            actor=request.user, registration_id=pk, evidence=data.validated_data["evidence"]
+        )
+        return Response(RegistrationOut(registration).data)
+
+
 class PermitApplicationListCreateApi(ListAPIView):
     """Permit applications: the caller's own; for public-security reviewers, those of their districts."""
 

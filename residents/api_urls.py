@@ -11,6 +11,11 @@ urlpatterns = [
         name="api-registration-depart",
     ),
     path(
+        "registrations/<int:pk>/verify-start/",
+        api.RegistrationVerifyStartApi.as_view(),
+        name="api-registration-verify-start",
+    ),
+    path(
         "permit-applications/",
         api.PermitApplicationListCreateApi.as_view(),
         name="api-permit-applications",

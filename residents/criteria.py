@@ -7,10 +7,10 @@ person who has left is no longer the city's resident. Permit criteria read the p
 
 - residents.district, residents.grid: the current registration's district or grid.
 - residents.age: age in whole years on the day, from the birth date.
-- residents.valid_permit: holds a permit that is neither cancelled nor overdue for endorsement.
-- residents.residence_months: months of continuous registration, computed in SQL from the
-  registration rows as residents.continuity does for one person (runs joined across gaps of
-  up to the policy's allowed days; a late endorsement restarts the clock).
+- residents.valid_permit: holds a permit valid on the day (PermitQuerySet.valid_on).
+- residents.residence_months: months of continuous registration by the one rule
+  (portal.periods.continuous_since, runs joined across gaps of up to the policy's allowed
+  days; a late endorsement restarts the clock), applied in memory over one query.
 - residents.school_age_child: a guardian of a child who turns 6 by 31 August of the entry year
   and did not a year earlier (primary grade 1).
 - residents.permit_expiring: a valid permit whose endorsement falls due within N days.
@@ -19,18 +19,20 @@ person who has left is no longer the city's resident. Permit criteria read the p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import periods
 from portal.areas.models import Area, Level
 from portal.notices.criteria import Sql, register_criterion
+from portal.periods import add_months
 from residents import selectors
-from residents.continuity import add_months
-from residents.models import Dependant, Permit, PermitStatus, Registration, Relation
+from residents.models import Dependant, Permit, Registration, Relation, counted_period
 
 SCHOOL_ENTRY_AGE = 6
 
@@ -132,7 +134,7 @@ def no_fields() -> dict[str, forms.Field]:
 
 
 def build_valid_permit(params: Mapping[str, Any], on: dt.date) -> Any:
-    return Permit.objects.filter(status=PermitStatus.VALID, valid_until__gte=on).values("person_id")
+    return Permit.objects.valid_on(on).values("person_id")
 
 
 def expiring_fields() -> dict[str, forms.Field]:
@@ -144,11 +146,11 @@ def expiring_fields() -> dict[str, forms.Field]:
 
 
 def build_permit_expiring(params: Mapping[str, Any], on: dt.date) -> Any:
-    return Permit.objects.filter(
-        status=PermitStatus.VALID,
-        valid_until__gte=on,
-        valid_until__lte=on + dt.timedelta(days=int(params["days"])),
-    ).values("person_id")
+    return (
+        Permit.objects.valid_on(on)
+        .filter(valid_until__lte=on + dt.timedelta(days=int(params["days"])))
+        .values("person_id")
+    )
 
 
 def describe_expiring(params: Mapping[str, Any]) -> str:
@@ -156,33 +158,6 @@ def describe_expiring(params: Mapping[str, Any]) -> str:
 
 
 # --- continuous residence ----------------------------------------------------------------------
-
-CONTINUOUS_SINCE = """
-WITH current AS (
-    SELECT person_id FROM {registrations} WHERE end_date IS NULL AND start_date <= %s
-), ordered AS (
-    SELECT r.person_id, r.start_date,
-           max(coalesce(r.end_date, 'infinity'::date)) OVER (
-               PARTITION BY r.person_id ORDER BY r.start_date, r.id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-           ) AS covered_until
-    FROM {registrations} r
-    JOIN current c ON c.person_id = r.person_id
-    WHERE r.start_date <= %s
-), runs AS (
-    SELECT person_id, max(start_date) AS since
-    FROM ordered
-    WHERE covered_until IS NULL OR start_date > covered_until + %s
-    GROUP BY person_id
-), restarts AS (
-    SELECT person_id, max(clock_restarted_on) AS restarted
-    FROM {permits} WHERE clock_restarted_on IS NOT NULL
-    GROUP BY person_id
-)
-SELECT runs.person_id
-FROM runs LEFT JOIN restarts ON restarts.person_id = runs.person_id
-WHERE (greatest(runs.since, restarts.restarted) + make_interval(months => %s))::date <= %s
-"""
 
 
 def months_fields() -> dict[str, forms.Field]:
@@ -194,19 +169,59 @@ def months_fields() -> dict[str, forms.Field]:
 
 
 def build_residence_months(params: Mapping[str, Any], on: dt.date) -> Sql:
-    """Persons whose current run of registration has lasted at least N whole months on `on`.
+    """Persons with a current registration whose run of registration has lasted at least N
+    whole months on `on`.
 
-    The same rule as residents.continuity, over every person at once: registrations are
-    ordered by start; one starts a new run when it begins more than the allowed gap after every
-    earlier one has ended; the current run is the latest; a late endorsement's restart date
-    replaces its start when later; N months are reached when start + N months <= `on`
-    (PostgreSQL clips to the month's end, as add_months does).
+    The one rule (portal.periods.continuous_since, as residents.selectors applies it to one
+    person) over every current resident at once: one query reads their registrations and
+    restarts in person order, an in-memory loop applies the rule, and the ids come back as
+    one array parameter.
     """
+    months = int(params["months"])
     gap = selectors.permit_policy_on(on).continuity_gap_days
-    sql = CONTINUOUS_SINCE.format(
-        registrations=Registration._meta.db_table, permits=Permit._meta.db_table
-    )
-    return Sql(sql, [on, on, gap, int(params["months"]), on])
+    chosen: list[int] = []
+    for person_id, spans, restart in _residence_histories(on):
+        since = periods.continuous_since(spans, on=on, gap_days=gap, restart=restart)
+        if since is not None and periods.add_months(since, months) <= on:
+            chosen.append(person_id)
+    return Sql("SELECT unnest(%s::bigint[])", [chosen])
+
+
+def _residence_histories(
+    on: dt.date,
+) -> Iterator[tuple[int, list[periods.Period], dt.date | None]]:
+    """(person id, registration periods, latest clock restart) of every person registered on
+    `on`, from one streamed query; periods as continuity counts them (counted_period)."""
+    sql = f"""
+        SELECT r.person_id, r.start_date, r.end_date, r.counted_from, rs.restarted
+        FROM {Registration._meta.db_table} r
+        LEFT JOIN (
+            SELECT person_id, max(clock_restarted_on) AS restarted
+            FROM {Permit._meta.db_table} WHERE clock_restarted_on IS NOT NULL
+            GROUP BY person_id
+        ) rs ON rs.person_id = r.person_id
+        WHERE r.start_date <= %s AND r.person_id IN (
+            SELECT person_id FROM {Registration._meta.db_table}
+            WHERE end_date IS NULL AND start_date <= %s
+        )
+        ORDER BY r.person_id
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [on, on])
+        current: int | None = None
+        spans: list[periods.Period] = []
+        restart: dt.date | None = None
+        while rows := cursor.fetchmany(10_000):
+            for person_id, start, end, counted_from, restarted in rows:
+                if person_id != current:
+                    if current is not None:
+                        yield current, spans, restart
+                    current, spans, restart = person_id, [], restarted
+                period = counted_period(start, end, counted_from)
+                if period is not None:
+                    spans.append(period)
+        if current is not None:
+            yield current, spans, restart
 
 
 def describe_months(params: Mapping[str, Any]) -> str:

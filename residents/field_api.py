@@ -371,6 +371,11 @@ class ArrivalIn(serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
 
 
+class TaskFindingIn(serializers.Serializer):
+    task = serializers.IntegerField()
+    finding = serializers.CharField(max_length=1000, allow_blank=True)
+
+
 class DepartureIn(serializers.Serializer):
     person = serializers.IntegerField()
     end_date = serializers.DateField(
@@ -411,7 +416,14 @@ class FieldVisitListCreateApi(ListAPIView):
             required=False,
             default=list,
             max_length=100,
-            help_text="Open tasks of the address this visit settles.",
+            help_text="Open tasks of the address this visit settles; each needs a finding in "
+            "`task_findings`.",
+        )
+        task_findings = TaskFindingIn(
+            many=True,
+            required=False,
+            max_length=100,
+            help_text="What the visit found for each task it closes.",
         )
         note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
@@ -432,6 +444,8 @@ class FieldVisitListCreateApi(ListAPIView):
             "register `arrivals` (a new ID number creates the person; a person registered "
             "elsewhere is moved here and `notices` says so) and `departures` (the registration "
             "ends; a valid residence permit is cancelled). `nobody_home` raises a revisit task. "
+            "A `done` visit that records nothing is refused; a task is closed only with a "
+            "finding for it (`task_findings`). "
             "An address, person or task outside the caller's grids is a 404. Errors are keyed "
             "by field, e.g. `arrivals.0.id_number`. Idempotent on `client_id`; a client id "
             "used by another officer is a 409."
@@ -454,6 +468,7 @@ class FieldVisitListCreateApi(ListAPIView):
                 for d in values.get("departures", [])
             ],
             task_ids=values["tasks"],
+            task_findings={row["task"]: row["finding"] for row in values.get("task_findings", [])},
             note=values["note"],
         )
         shown = selectors.field_visits_of(request.user).get(pk=visit.pk)

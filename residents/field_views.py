@@ -66,12 +66,7 @@ class VisitForm(forms.Form):
         label=gettext_lazy("Outcome of the visit"),
         choices=VisitOutcome.choices,
         widget=forms.RadioSelect,
-        initial=VisitOutcome.DONE,
-    )
-    tasks = forms.MultipleChoiceField(
-        label=gettext_lazy("Tasks this visit settles"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(
         label=gettext_lazy("Notes of the visit"),
@@ -84,8 +79,14 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.residents = residents
         self.fields["client_id"].initial = uuid.uuid4()
-        self.fields["tasks"].choices = [(str(task.pk), task.get_kind_display()) for task in tasks]
-        self.fields["tasks"].initial = [str(task.pk) for task in tasks]
+        self.tasks = tasks
+        for task in tasks:
+            self.fields[f"task_{task.pk}"] = forms.CharField(
+                label=task.get_kind_display(),
+                required=False,
+                max_length=1000,
+                help_text=_("What the visit found. Leave empty to keep the task open."),
+            )
         for registration in residents:
             person = registration.person
             self.fields[f"resident_{person.pk}"] = forms.ChoiceField(
@@ -110,6 +111,17 @@ class VisitForm(forms.Form):
             }
             for registration in self.residents
         ]
+
+    def task_rows(self) -> list[dict]:
+        return [{"task": task, "finding": self[f"task_{task.pk}"]} for task in self.tasks]
+
+    def task_findings(self) -> dict[int, str]:
+        """Task id -> the finding written for it, for the tasks given one."""
+        return {
+            task.pk: self.cleaned_data[f"task_{task.pk}"].strip()
+            for task in self.tasks
+            if self.cleaned_data.get(f"task_{task.pk}", "").strip()
+        }
 
     def findings(self) -> tuple[list[int], list[services.Departure]]:
         present: list[int] = []
@@ -189,6 +201,8 @@ def _place_errors(
                 person_id = departures[int(parts[1])].person_id
                 field = f"departed_on_{person_id}" if parts[2] == "end_date" else None
                 form.add_error(field or f"resident_{person_id}", message)
+            elif parts[0] == "task_findings" and f"task_{parts[-1]}" in form.fields:
+                form.add_error(f"task_{parts[-1]}", message)
             elif key in form.fields:
                 form.add_error(key, message)
             else:
@@ -330,7 +344,7 @@ def address(request: HttpRequest, pk: int) -> HttpResponse:
                         services.Arrival(**arrivals.forms[index].cleaned_data)
                         for index in arrival_forms
                     ],
-                    task_ids=[int(pk) for pk in form.cleaned_data["tasks"]],
+                    task_findings=form.task_findings(),
                     note=form.cleaned_data["note"],
                 )
             except NotFound:

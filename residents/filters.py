@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,9 +74,4 @@ class PermitFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        today = timezone.localdate()
-        if value == PermitState.CANCELLED:
-            return queryset.filter(status="cancelled")
-        if value == PermitState.EXPIRED:
-            return queryset.filter(status="valid", valid_until__lt=today)
-        return queryset.filter(Q(status="valid") & Q(valid_until__gte=today))
+        return queryset.in_state_on(value, timezone.localdate())

@@ -109,8 +109,73 @@ class Reason(models.TextChoices):
 class Source(models.TextChoices):
     SELF = "self", _("Self-declared")
     LANDLORD = "landlord", _("Landlord")
+    SUBLESSOR = "sublessor", _("Sub-lessor")
     GRID_OFFICER = "grid_officer", _("Grid officer")
     EMPLOYER = "employer", _("Employer")
+
+
+def counted_period(
+    start: dt.date, end: dt.date | None, counted_from: dt.date | None
+) -> tuple[dt.date, dt.date | None] | None:
+    """The period of a registration that continuous residence counts: from `counted_from` for
+    an unverified late declaration, else from the start; None when nothing of it counts (it
+    ended before it was declared)."""
+    first = counted_from or start
+    if end is not None and end <= first:
+        return None
+    return (first, end)
+
+
+class RegistrationPolicy(models.Model):
+    """The registration rules in force from one date on: how far in the past a declared start
+    date may lie, per declarer (the declaration window).
+
+    A start date older than the window is accepted as a late declaration: continuous residence
+    counts from the declaration date until staff or a grid officer verify the earlier date
+    with evidence. Windows count working days (portal.calendar) unless `calendar_days`.
+    The rule in force on a day is the row with the latest `effective_from` not after it.
+    """
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    self_days = models.PositiveSmallIntegerField(
+        _("days for a resident's own declaration"), default=30
+    )
+    landlord_days = models.PositiveSmallIntegerField(
+        _("days for a landlord's declaration"), default=7
+    )
+    sublessor_days = models.PositiveSmallIntegerField(
+        _("days for a sub-lessor's declaration"), default=3
+    )
+    employer_days = models.PositiveSmallIntegerField(
+        _("days for an employer's declaration"), default=7
+    )
+    grid_officer_days = models.PositiveSmallIntegerField(
+        _("days for a grid officer's registration"), default=30
+    )
+    calendar_days = models.BooleanField(
+        _("windows in calendar days"),
+        default=False,
+        help_text=_("Unticked: the windows count working days (holidays skipped)."),
+    )
+    source = models.CharField(_("source of the rule"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("registration policy")
+        verbose_name_plural = _("registration policies")
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}"
+
+    def window_days(self, source: str) -> int:
+        """The declaration window of the declarer `source` (a Source value)."""
+        return {
+            Source.SELF: self.self_days,
+            Source.LANDLORD: self.landlord_days,
+            Source.SUBLESSOR: self.sublessor_days,
+            Source.EMPLOYER: self.employer_days,
+            Source.GRID_OFFICER: self.grid_officer_days,
+        }[source]
 
 
 class Registration(models.Model):
@@ -130,6 +195,14 @@ class Registration(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    counted_from = models.DateField(
+        _("counted for continuous residence from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set for a late declaration: the declaration date, until the start date is verified."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -153,6 +226,10 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(source__in=Source.values), name="registration_source_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(counted_from__isnull=True) | Q(counted_from__gt=F("start_date")),
+                name="registration_counted_after_start",
+            ),
         ]
         indexes = [
             models.Index(
@@ -168,6 +245,41 @@ class Registration(models.Model):
     @property
     def is_current(self) -> bool:
         return self.end_date is None
+
+    @property
+    def is_late(self) -> bool:
+        """Declared after the window and not yet verified: continuity counts from `counted_from`."""
+        return self.counted_from is not None
+
+    @property
+    def counted_period(self) -> tuple[dt.date, dt.date | None] | None:
+        return counted_period(self.start_date, self.end_date, self.counted_from)
+
+
+class RegistrationVerification(models.Model):
+    """Staff or a grid officer confirmed, with evidence, the start date of a late declaration:
+    from then on continuous residence counts from the start date."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="verifications"
+    )
+    counted_from_before = models.DateField(_("counted from before"))
+    evidence = models.TextField(_("evidence"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("start date verification")
+        verbose_name_plural = _("start date verifications")
+        constraints = [
+            models.CheckConstraint(condition=~Q(evidence=""), name="verification_has_evidence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} verified at {self.at:%Y-%m-%d}"
 
 
 class PersonRecordAccess(models.Model):
@@ -342,9 +454,42 @@ class PermitStatus(models.TextChoices):
 class PermitState(models.TextChoices):
     """What a permit is on a given day: stored status plus the date (an overdue endorsement)."""
 
+    NOT_ISSUED = "not_issued", _("Not yet issued")
     VALID = "valid", _("Valid")
     EXPIRED = "expired", _("Expired: endorsement overdue")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class PermitQuerySet(models.QuerySet):
+    """Permits by their state on a day: the set-based form of `Permit.state_on`.
+
+    The one definition of "holds a valid permit on day D" for every selector, criterion,
+    filter, fact and eligibility check: issued on or before D, endorsed up to D, and not
+    cancelled by D.
+    """
+
+    def _cancelled_by(self, day: dt.date) -> Q:
+        return Q(status=PermitStatus.CANCELLED) & (
+            Q(cancelled_on__isnull=True) | Q(cancelled_on__lte=day)
+        )
+
+    def valid_on(self, day: dt.date) -> PermitQuerySet:
+        return self.filter(issued_on__lte=day, valid_until__gte=day).exclude(
+            self._cancelled_by(day)
+        )
+
+    def in_state_on(self, state: str, day: dt.date) -> PermitQuerySet:
+        """The permits whose `state_on(day)` is `state`."""
+        if state == PermitState.NOT_ISSUED:
+            return self.filter(issued_on__gt=day)
+        if state == PermitState.VALID:
+            return self.valid_on(day)
+        issued = self.filter(issued_on__lte=day)
+        if state == PermitState.CANCELLED:
+            return issued.filter(self._cancelled_by(day))
+        if state == PermitState.EXPIRED:
+            return issued.filter(valid_until__lt=day).exclude(self._cancelled_by(day))
+        return self.none()
 
 
 class Permit(models.Model):
@@ -385,6 +530,8 @@ class Permit(models.Model):
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
 
+    objects = PermitQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_on", "-id"]
         verbose_name = _("residence permit")
@@ -419,7 +566,12 @@ class Permit(models.Model):
         return self.number
 
     def state_on(self, day: dt.date) -> str:
-        if self.status == PermitStatus.CANCELLED:
+        """The permit's state on `day` (PermitQuerySet.in_state_on selects by the same rule)."""
+        if day < self.issued_on:
+            return PermitState.NOT_ISSUED
+        if self.status == PermitStatus.CANCELLED and (
+            self.cancelled_on is None or self.cancelled_on <= day
+        ):
             return PermitState.CANCELLED
         if day > self.valid_until:
             return PermitState.EXPIRED
@@ -624,6 +776,7 @@ class FieldTask(models.Model):
     source_ref = models.CharField(_("reference of the raiser"), max_length=64, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("raised at"))
+    finding = models.TextField(_("what the visit found"), blank=True, default="", db_default="")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         Visit,

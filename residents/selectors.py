@@ -24,11 +24,17 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import DepartmentCode, Role, User
 from portal.areas.models import Address, Area, Level
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput
+from portal.periods import (
+    add_months,
+    continuous_months,
+    continuous_since,
+    whole_months_between,
+)
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import OPEN_STATUSES
 from residents import idnumber
-from residents.continuity import add_months, continuous_months, continuous_since
 from residents.models import (
     Dependant,
     FieldTask,
@@ -42,11 +48,13 @@ from residents.models import (
     PermitStatus,
     Person,
     Registration,
+    RegistrationPolicy,
     TaskKind,
     TaskStatus,
     Visit,
     VisitEntry,
     VisitOutcome,
+    counted_period,
 )
 
 VERIFY_SALT = "residents.permit.verify"
@@ -194,7 +202,53 @@ def registration_history(person: Person) -> list[Registration]:
 
 
 def residence_periods(person: Person) -> list[tuple[dt.date, dt.date | None]]:
-    return list(Registration.objects.filter(person=person).values_list("start_date", "end_date"))
+    """The person's residence registrations as the periods continuous residence counts
+    (start, end or None), oldest first: an unverified late declaration from its declaration
+    date (residents.models.counted_period)."""
+    rows = (
+        Registration.objects.filter(person=person)
+        .order_by("start_date", "id")
+        .values_list("start_date", "end_date", "counted_from")
+    )
+    return [period for row in rows if (period := counted_period(*row)) is not None]
+
+
+def registration_policy_on(day: dt.date) -> RegistrationPolicy:
+    """The registration rules in force on `day` (the latest effective_from not after it)."""
+    policy = (
+        RegistrationPolicy.objects.filter(effective_from__lte=day)
+        .order_by("-effective_from")
+        .first()
+    )
+    return policy or RegistrationPolicy(effective_from=day)
+
+
+def declaration_window_start(source: str, *, on: dt.date | None = None) -> dt.date:
+    """The oldest start date the declarer `source` may declare on `on` (today) without the
+    declaration being late: the policy's window counted back in working (or calendar) days."""
+    day = on or timezone.localdate()
+    policy = registration_policy_on(day)
+    days = policy.window_days(source)
+    if policy.calendar_days:
+        return day - dt.timedelta(days=days)
+    return add_working_days(day, -days)
+
+
+def registrations_verifiable_by(user: User) -> QuerySet[Registration]:
+    """Registrations whose start date the user may verify (late declarations among them): a
+    grid officer's in their grids, a public-security reviewer's in their districts."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    conditions = Q(pk__in=[])
+    if user.has_role(Role.GRID_OFFICER):
+        conditions |= Q(address__grid__in=user.grids.all())
+    if _is_police_reviewer(user):
+        conditions |= Q(address__grid__district__in=user.districts.all())
+    return (
+        Registration.objects.filter(conditions)
+        .select_related("person__user", "address")
+        .order_by("counted_from", "id")
+    )
 
 
 def clock_restart_of(person: Person) -> dt.date | None:
@@ -207,6 +261,18 @@ def clock_restart_of(person: Person) -> dt.date | None:
     )
 
 
+def continuous_residence_since(person: Person, *, on: dt.date | None = None) -> dt.date | None:
+    """The first day of the person's unbroken run of registration reaching `on` (today), under
+    the permit policy in force that day (portal.periods.continuous_since); None if none does."""
+    day = on or timezone.localdate()
+    return continuous_since(
+        residence_periods(person),
+        on=day,
+        gap_days=permit_policy_on(day).continuity_gap_days,
+        restart=clock_restart_of(person),
+    )
+
+
 def continuous_residence_months(person: Person, *, on: dt.date | None = None) -> int:
     """Whole months of continuous registration up to `on` (today), under the policy in force."""
     day = on or timezone.localdate()
@@ -214,21 +280,17 @@ def continuous_residence_months(person: Person, *, on: dt.date | None = None) ->
         residence_periods(person),
         on=day,
         gap_days=permit_policy_on(day).continuity_gap_days,
-        not_before=clock_restart_of(person),
+        restart=clock_restart_of(person),
     )
 
 
 def residence_eligible_from(person: Person, *, on: dt.date | None = None) -> dt.date | None:
     """The first day the current run of registration reaches the months the permit needs."""
     day = on or timezone.localdate()
-    policy = permit_policy_on(day)
-    since = continuous_since(residence_periods(person), on=day, gap_days=policy.continuity_gap_days)
+    since = continuous_residence_since(person, on=day)
     if since is None:
         return None
-    restart = clock_restart_of(person)
-    if restart is not None and restart > since:
-        since = restart
-    return add_months(since, policy.min_residence_months)
+    return add_months(since, permit_policy_on(day).min_residence_months)
 
 
 def standard_address(pk: int | None) -> Address | None:
@@ -359,10 +421,44 @@ def permits_of_person(person: Person) -> list[Permit]:
 
 
 def has_valid_permit(person: Person, *, on: dt.date | None = None) -> bool:
+    """Whether the person holds a permit valid on `on` (today): Permit.state_on is "valid"."""
+    return permit_valid_on(person, on=on) is not None
+
+
+def permit_valid_on(person: Person, *, on: dt.date | None = None) -> Permit | None:
+    """The person's permit valid on `on` (today), by the one rule (PermitQuerySet.valid_on)."""
     day = on or timezone.localdate()
-    return Permit.objects.filter(
-        person=person, status=PermitStatus.VALID, valid_until__gte=day
-    ).exists()
+    return _permit_queryset().filter(person=person).valid_on(day).first()
+
+
+def permit_held_since(person: Person, *, on: dt.date | None = None) -> dt.date | None:
+    """The day from which the permit valid on `on` (today) counts as held: its issue, or the
+    late endorsement that restarted the clock; None without a valid permit."""
+    day = on or timezone.localdate()
+    permit = permit_valid_on(person, on=day)
+    if permit is None:
+        return None
+    return continuous_since([(permit.issued_on, None)], on=day, restart=permit.clock_restarted_on)
+
+
+def permit_held_months(person: Person, *, on: dt.date | None = None) -> int | None:
+    """Whole months the person has held the permit valid on `on` (today); None without one."""
+    day = on or timezone.localdate()
+    since = permit_held_since(person, on=day)
+    return None if since is None else whole_months_between(since, day)
+
+
+def permit_eligible_from(person: Person, *, on: dt.date | None = None) -> dt.date | None:
+    """The first day the person could hold a residence permit, by the permit's own rules: today
+    if they hold one; else when their registration reaches the months the permit needs
+    (residence_eligible_from, never before `on`); None without a current registration."""
+    day = on or timezone.localdate()
+    if permit_valid_on(person, on=day) is not None:
+        return day
+    if current_registration(person) is None:
+        return None
+    eligible = residence_eligible_from(person, on=day)
+    return None if eligible is None else max(eligible, day)
 
 
 def endorsement_window(permit: Permit) -> tuple[dt.date, dt.date]:

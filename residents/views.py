@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -57,6 +58,17 @@ def _id_preview(raw: str) -> dict:
 
 
 # --- residence registration ---------------------------------------------------------------
+
+
+def late_declaration_message(registration) -> str:
+    return _(
+        "The start date %(start)s lies outside the declaration window: this is a late "
+        "declaration. Continuous residence counts from %(counted)s until a grid officer or the "
+        "police station verifies the earlier date with evidence."
+    ) % {
+        "start": date_format(registration.start_date),
+        "counted": date_format(registration.counted_from),
+    }
 
 
 @login_required
@@ -190,6 +202,8 @@ def registration_new(request: HttpRequest) -> HttpResponse:
                     _apply_error(form, exc)
                 else:
                     messages.success(request, _("The residence registration is recorded."))
+                    if registration.is_late:
+                        messages.warning(request, late_declaration_message(registration))
                     return redirect("residents:certificate", pk=registration.pk)
     found = selectors.addresses_matching(query) if query else []
     return render(

@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from points import selectors as points_selectors
-from portal.periods import whole_months_between, whole_years_between
+from portal.periods import add_months, whole_years_between
 from residents import selectors as resident_selectors
 from residents.models import Person
 from schooling.models import (
@@ -87,14 +87,13 @@ def age_problem(enrolment_round: EnrolmentRound, child: Person) -> str | None:
 
 
 def permit_months_of(person: Person, *, on: dt.date) -> int | None:
-    """Whole months the person has held a permit valid on `on`; None without a valid permit."""
-    permit = resident_selectors.valid_permit_of(person)
-    if permit is None or permit.valid_until < on or permit.issued_on > on:
-        return None
-    since = permit.issued_on
-    if permit.clock_restarted_on and permit.clock_restarted_on > since:
-        since = permit.clock_restarted_on
-    return whole_months_between(since, on)
+    """Whole months the person has held a permit valid on `on`; None without a valid permit
+    (residents.selectors.permit_held_months)."""
+    return resident_selectors.permit_held_months(person, on=on)
+
+
+def eligible_from_message(day: dt.date) -> str:
+    return _("This condition is met from %(date)s.") % {"date": date_format(day)}
 
 
 def guardian_problems(
@@ -103,22 +102,25 @@ def guardian_problems(
     """Why the guardian does not yet qualify (permit, points), by field; empty when they do."""
     problems: dict[str, list[str]] = {}
     months = permit_months_of(guardian, on=on)
+    required = enrolment_round.min_permit_months
     if months is None:
-        problems["permit"] = [
-            _("%(name)s needs a valid residence permit: apply for it or have it endorsed.")
-            % {"name": guardian.name}
-        ]
-    elif months < enrolment_round.min_permit_months:
+        message = _(
+            "%(name)s needs a valid residence permit: apply for it or have it endorsed."
+        ) % {"name": guardian.name}
+        could_hold = resident_selectors.permit_eligible_from(guardian, on=on)
+        if could_hold is not None:
+            message += " " + eligible_from_message(add_months(could_hold, required))
+        problems["permit"] = [message]
+    elif months < required:
+        since = resident_selectors.permit_held_since(guardian, on=on)
         problems["permit"] = [
             _(
                 "The guardian's residence permit must have been held for %(required)s months; "
                 "%(name)s has held it for %(months)s."
             )
-            % {
-                "required": enrolment_round.min_permit_months,
-                "name": guardian.name,
-                "months": months,
-            }
+            % {"required": required, "name": guardian.name, "months": months}
+            + " "
+            + eligible_from_message(add_months(since, required))
         ]
     scored = school_points_of(guardian, on=on, rule_set=enrolment_round.points_rule_set)
     if scored is None:

@@ -26,12 +26,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _ensure_reference_data():
-    """Rows the data migrations load (departments, points fact types and rule sets)."""
+    """Rows the data migrations load (departments, points fact types and rule sets, the
+    working-day calendar)."""
     from django.apps import apps
 
     _ensure_departments()
     import_module("points.migrations.0002_fact_types").create_fact_types(apps, None)
     import_module("points.migrations.0003_seed_rule_sets").create_rule_sets(apps, None)
+    import_module("points.migrations.0005_verifying_departments").apply_map(apps, None)
+    import_module("portal.calendar.migrations.0002_seed_from_chinese_calendar").copy_years(
+        apps, None
+    )
 
 
 @pytest.fixture

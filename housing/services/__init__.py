@@ -29,9 +29,11 @@ from housing.services.homes import (
 from housing.services.offers import (
     accept_offer,
     allocate_round,
+    answer_ranking_objection,
     decline_offer,
     lapse_offers,
     notify_offers,
+    raise_ranking_objection,
     rank_round,
 )
 from housing.services.tenancies import confirm_tenancy, declare_tenant, end_tenancy
@@ -41,6 +43,7 @@ __all__ = [
     "accept_offer",
     "accept_rental_home",
     "allocate_round",
+    "answer_ranking_objection",
     "approve_housing_application",
     "approve_rental_home",
     "check_occupancy",
@@ -54,6 +57,7 @@ __all__ = [
     "flag_overcrowded_homes",
     "lapse_offers",
     "notify_offers",
+    "raise_ranking_objection",
     "rank_round",
     "reject_housing_application",
     "reject_rental_home",

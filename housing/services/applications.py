@@ -145,19 +145,15 @@ def _refuse(problems: dict[str, list[str]]) -> NotEligible:
     return NotEligible(next(iter(problems.values()))[0], fields=problems)
 
 
-def _check_shape(unit_type: str, household_size: object) -> int:
-    errors: dict[str, list[str]] = {}
+def _check_shape(unit_type: str) -> None:
     if unit_type not in UnitType.values:
-        errors["unit_type"] = [_("Please choose a unit type.")]
-    try:
-        size = int(household_size)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        size = 0
-    if not 1 <= size <= 20:
-        errors["household_size"] = [_("Please enter the number of people in the household.")]
-    if errors:
-        raise InvalidInput(fields=errors)
-    return size
+        raise InvalidInput(fields={"unit_type": [_("Please choose a unit type.")]})
+
+
+def registered_household_size(actor: User) -> int:
+    """The people of the applicant's registered household: themselves and the dependants
+    they are guardian of (residents.selectors.household_of), never a number typed in."""
+    return resident_selectors.household_of(actor).count()
 
 
 def create_housing_application(
@@ -165,10 +161,13 @@ def create_housing_application(
     actor: User,
     round_id: int,
     unit_type: str,
-    household_size: object,
     owns_home_in_city: bool,
+    household_size: object = None,
 ) -> HousingApplication:
     """Start an application (a draft) in an open round, for the signed-in resident's household.
+
+    The household's size is the registered household's (`household_size`, once typed in, is
+    accepted for old callers and ignored).
 
     Refused, with nothing written, when the applicant is not eligible (see housing.eligibility:
     no valid residence permit, a home owned in the city, a household that does not fit the unit
@@ -176,7 +175,8 @@ def create_housing_application(
     department of the project's district. Concurrency: the person row is locked, so two starts
     at once cannot both succeed (and the unique (round, person) holds anyway).
     """
-    size = _check_shape(unit_type, household_size)
+    _check_shape(unit_type)
+    size = registered_household_size(actor)
     today = timezone.localdate()
     with transaction.atomic():
         own = resident_selectors.person_of(actor)
@@ -243,11 +243,13 @@ def update_housing_application(
     actor: User,
     application_id: int,
     unit_type: str,
-    household_size: object,
     owns_home_in_city: bool,
+    household_size: object = None,
 ) -> HousingApplication:
-    """Change the unit type, household size or declaration of a draft or returned application."""
-    size = _check_shape(unit_type, household_size)
+    """Change the unit type or declaration of a draft or returned application; the household
+    size is read again from the registered household (`household_size` is ignored)."""
+    _check_shape(unit_type)
+    size = registered_household_size(actor)
     with transaction.atomic():
         application = _lock_own(actor, application_id)
         if application.case.status not in EDITABLE:
@@ -350,6 +352,7 @@ def on_submit(*, case: Case, actor: User) -> None:
     """Refuse a submission that is not eligible today; fix the points and time of application."""
     application = _application_of(case)
     now = timezone.now()
+    application.household_size = registered_household_size(case.applicant)
     problems, points = eligibility.eligibility_problems(
         application.round,
         application.person,
@@ -366,7 +369,7 @@ def on_submit(*, case: Case, actor: User) -> None:
         )
     application.points = points
     application.applied_at = now
-    application.save(update_fields=["points", "applied_at"])
+    application.save(update_fields=["points", "applied_at", "household_size"])
     closes = application.round.closes_on
     notify_after_commit(
         case.applicant,

@@ -24,6 +24,7 @@ from housing.services.notify import notify_after_commit
 from portal.accounts.models import Role, User
 from portal.areas import services as area_services
 from portal.areas.models import Area, Level
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.workflow import services as workflow
 from portal.workflow.models import Case
@@ -31,7 +32,7 @@ from residents import services as resident_services
 from residents.models import TaskKind
 
 KIND = "rental_home"
-OVERCROWDING_CHECK_DAYS = 3
+OVERCROWDING_CHECK_DAYS = 3  # working days
 MAX_AREA = Decimal("99999.99")
 
 
@@ -278,28 +279,31 @@ def on_return(*, case: Case, actor: User) -> None:
 
 
 def check_occupancy(*, home: RentalHome, now: dt.datetime | None = None) -> bool:
-    """Flag the home when more people are registered at its address than its maximum, and put
-    a follow-up task on the list of its grid's officers; clear the flag when it no longer is.
+    """Flag the home when more people are registered at its address than its floor area and
+    rooms allow (selectors.occupancy_limit, the overcrowding rules as data), and put a
+    follow-up task on the list of its grid's officers; clear the flag when it no longer is.
     Returns whether the home is overcrowded. Raising the task again finds the open one."""
     now = now or timezone.now()
     occupants = selectors.current_occupants(home.address_id)
-    if occupants > home.max_occupants:
+    limit = selectors.occupancy_limit(home, on=timezone.localdate(now))
+    if occupants > limit:
         if home.overcrowded_since is None:
             home.overcrowded_since = now
             home.save(update_fields=["overcrowded_since"])
         resident_services.raise_field_task(
             kind=TaskKind.FOLLOW_UP,
             address=home.address,
-            due_date=timezone.localdate(now) + dt.timedelta(days=OVERCROWDING_CHECK_DAYS),
+            due_date=add_working_days(timezone.localdate(now), OVERCROWDING_CHECK_DAYS),
             source=selectors.FIELD_SOURCE,
             source_ref=selectors.overcrowding_task_ref(home.pk),
             note=_(
                 "Possible overcrowding (群租): %(count)s people are registered at this rental "
-                "home, which may house at most %(max)s (since %(date)s). Please check on site."
+                "home, whose floor area and rooms allow at most %(max)s (since %(date)s). "
+                "Please check on site."
             )
             % {
                 "count": occupants,
-                "max": home.max_occupants,
+                "max": limit,
                 "date": date_format(timezone.localdate(home.overcrowded_since)),
             },
         )

@@ -1,10 +1,14 @@
 """Ranking a round, offering its units, and the households' answers.
 
 - rank_round: once applications have closed and every submitted application is decided, the
-  approved ones are ranked (housing.allocation.rank: points, time of application, lottery
-  number from the now revealed seed) and the ranking is published with names masked (公示).
-- allocate_round: every free unit is offered to the best-ranked household waiting for its
-  type (housing.allocation.allocate), written with one INSERT ... SELECT.
+  approved ones are ranked (housing.allocation.rank: points, the rule set's tie-breaks, the
+  time of application where the rules name it, lottery number from the now revealed seed;
+  unscored applicants and those below the round's minimum points are not ranked) and the
+  ranking is published with names masked (公示) for the housing service's working days.
+- raise_ranking_objection / answer_ranking_objection: objections in the publication window.
+- allocate_round: once the window has passed and every objection is answered, every free unit
+  is offered to the best-ranked household waiting for its type (housing.allocation.allocate),
+  written with one INSERT ... SELECT.
 - accept_offer / decline_offer: the household answers before the deadline; lapse_offers marks
   the unanswered ones lapsed. A decline or a lapse passes the unit to the next household
   waiting for its type. A household gets one offer per round.
@@ -27,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from housing import allocation, selectors
+from housing.eligibility import HOUSING_SERVICE
 from housing.models import (
     LIVE_OFFER,
     OFFER_MOVES,
@@ -36,14 +41,23 @@ from housing.models import (
     HousingUnit,
     Offer,
     OfferStatus,
+    RankingObjection,
     RoundStatus,
     lottery_key,
 )
+from points import selectors as points_selectors
+from points import spec as points_spec
+from points.engine import APPLIED_AT
+from points.models import Score
 from portal import runs
 from portal.accounts.models import User
-from portal.errors import NotFound, TransitionNotAllowed
+from portal.calendar.selectors import add_working_days
+from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from portal.notices import services as notice_services
 from portal.workflow.models import Status
+
+# Where the rules in force name no publication window: DOMAIN.md, housing lists 20 working days.
+DEFAULT_PUBLICATION_DAYS = 20
 
 
 def _offers_link() -> str:
@@ -95,14 +109,24 @@ def rank_round(*, actor: User, round_id: int, now: dt.datetime | None = None) ->
                 code="pending_applications",
             )
         seed = application_round.seed
-        candidates = [
-            (pk, points, applied_at, lottery_key(seed, pk))
-            for pk, points, applied_at in HousingApplication.objects.filter(
+        rows = list(
+            HousingApplication.objects.filter(
                 round=application_round, case__status=Status.APPROVED
-            ).values_list("pk", "points", "applied_at")
+            ).values_list("pk", "person_id", "points", "applied_at")
+        )
+        tie_break, window, scores = _ranking_rules(application_round, [r[1] for r in rows], now)
+        candidates = [
+            (
+                pk,
+                points,
+                _tie_values(scores.get(person_id), tie_break),
+                applied_at if APPLIED_AT in tie_break else None,
+                lottery_key(seed, pk),
+            )
+            for pk, person_id, points, applied_at in rows
         ]
-        keys = {c[0]: c[3] for c in candidates}
-        order = allocation.rank(candidates)
+        keys = {c[0]: c[4] for c in candidates}
+        order = allocation.rank(candidates, min_points=application_round.min_points)
         if order:
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -112,11 +136,36 @@ def rank_round(*, actor: User, round_id: int, now: dt.datetime | None = None) ->
                     "WHERE a.id = v.id",
                     [order, list(range(1, len(order) + 1)), [keys[pk] for pk in order]],
                 )
+        application_round.objection_until = add_working_days(timezone.localdate(now), window)
+        application_round.tie_break = list(tie_break)
         application_round.status = RoundStatus.RANKED
         application_round.ranked_at = now
         application_round.ranked_by = actor
-        application_round.save(update_fields=["status", "ranked_at", "ranked_by"])
+        application_round.save(
+            update_fields=["status", "ranked_at", "ranked_by", "objection_until", "tie_break"]
+        )
         return application_round
+
+
+def _ranking_rules(
+    application_round: ApplicationRound, person_ids: list[int], now: dt.datetime
+) -> tuple[tuple[str, ...], int, dict[int, Score]]:
+    """The housing service's tie-breaks and publication days under the rules in force, and
+    the applicants' current scores (for the tie-break sub-scores)."""
+    rule_set = points_selectors.rule_set_in_force(on=timezone.localdate(now))
+    if rule_set is None:
+        return (), DEFAULT_PUBLICATION_DAYS, {}
+    rules = points_spec.compiled(rule_set)
+    service = next((s for s in rules.services if s.service == HOUSING_SERVICE), None)
+    service_rule = rule_set.services.filter(service=HOUSING_SERVICE).first()
+    window = service_rule.objection_working_days if service_rule else DEFAULT_PUBLICATION_DAYS
+    tie_break = service.tie_break if service else ()
+    return tie_break, window, points_selectors.current_scores_of(person_ids, rule_set)
+
+
+def _tie_values(score: Score | None, tie_break: tuple[str, ...]) -> tuple[float, ...]:
+    subs = (score.data.get("sub") or {}) if score is not None else {}
+    return tuple(float(subs.get(sub, 0.0)) for sub in tie_break if sub != APPLIED_AT)
 
 
 def _waiting(application_round: ApplicationRound) -> QuerySet[HousingApplication]:
@@ -178,9 +227,99 @@ def allocate_round(*, actor: User | None, round_id: int, now: dt.datetime | None
         )
         if application_round.status != RoundStatus.RANKED:
             raise TransitionNotAllowed(_("Units are offered once the round has been ranked."))
+        _refuse_during_publication(application_round, now=now)
         made = _offer_free_units(application_round, now=now)
         runs.pause()  # one transaction: a process killed here leaves nothing; allocate again
         return made
+
+
+def _refuse_during_publication(application_round: ApplicationRound, *, now: dt.datetime) -> None:
+    """No offer before the publication (公示) window has passed and every objection is answered."""
+    until = application_round.objection_until
+    if until is not None and timezone.localdate(now) <= until:
+        raise TransitionNotAllowed(
+            _("The ranking is published for objections until %(date)s: offers come after that.")
+            % {"date": date_format(until)},
+            code="publication_window",
+        )
+    if RankingObjection.objects.filter(
+        application__round=application_round, answered_at__isnull=True
+    ).exists():
+        raise TransitionNotAllowed(
+            _("Every objection to the ranking must be answered before units are offered."),
+            code="objections_open",
+        )
+
+
+def raise_ranking_objection(*, actor: User, application_id: int, text: str) -> RankingObjection:
+    """The applicant objects to the round's published ranking, within its publication window."""
+    text = (text or "").strip()
+    with transaction.atomic():
+        application = (
+            selectors.housing_applications_of(actor)
+            .select_for_update(of=("self",))
+            .select_related("round")
+            .filter(pk=application_id)
+            .first()
+        )
+        if application is None:
+            raise NotFound()
+        application_round = application.round
+        today = timezone.localdate()
+        if (
+            application_round.status != RoundStatus.RANKED
+            or application_round.objection_until is None
+            or today > application_round.objection_until
+        ):
+            raise TransitionNotAllowed(
+                _("Objections are taken while the ranking is published."),
+                code="publication_window",
+            )
+        if not text:
+            message = _("Please say what is wrong with the ranking.")
+            raise InvalidInput(message, fields={"text": [message]})
+        return RankingObjection.objects.create(
+            application=application, text=text, raised_at=timezone.now()
+        )
+
+
+def answer_ranking_objection(*, actor: User, objection_id: int, answer: str) -> RankingObjection:
+    """The housing department of the project answers an objection (once)."""
+    answer = (answer or "").strip()
+    with transaction.atomic():
+        objection = (
+            RankingObjection.objects.select_for_update(of=("self",))
+            .select_related("application__round__project", "application__case")
+            .filter(pk=objection_id)
+            .first()
+        )
+        if objection is None:
+            raise NotFound()
+        _lock_managed_round(actor, objection.application.round_id)
+        if objection.answered_at is not None:
+            raise TransitionNotAllowed(_("This objection has already been answered."))
+        if not answer:
+            message = _("Please write the answer.")
+            raise InvalidInput(message, fields={"answer": [message]})
+        objection.answer = answer
+        objection.answered_by = actor
+        objection.answered_at = timezone.now()
+        objection.save(update_fields=["answer", "answered_by", "answered_at"])
+        notify_after_commit_objection(objection)
+        return objection
+
+
+def notify_after_commit_objection(objection: RankingObjection) -> None:
+    user = objection.application.case.applicant
+    answer = objection.answer
+    transaction.on_commit(
+        lambda: notice_services.notify(
+            user=user,
+            title=_("Your objection to the housing ranking is answered"),
+            body=answer,
+            link=_offers_link(),
+        )
+    )
 
 
 def _queue_offer_notices(round_id: int, offered_at: dt.datetime) -> None:

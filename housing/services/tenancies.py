@@ -29,12 +29,13 @@ from housing.models import RentalHome, Tenancy
 from housing.services import homes, residence
 from housing.services.notify import notify_after_commit
 from portal.accounts.models import User
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.workflow.models import Status
 from residents import services as resident_services
 from residents.models import Registration, TaskKind
 
-VERIFY_WITHIN_DAYS = 7
+VERIFY_WITHIN_DAYS = 7  # working days
 
 
 def _clean_phone(phone: str) -> object:
@@ -108,11 +109,12 @@ def declare_tenant(
             person=person, address=home.address, end_date__isnull=True
         ).exists()
         occupants = selectors.current_occupants(home.address_id) + (0 if already_here else 1)
-        if occupants > home.max_occupants:
+        limit = selectors.occupancy_limit(home, on=today)
+        if occupants > limit:
             message = _(
-                "This home may house at most %(max)s people, and %(count)s are already "
-                "registered there."
-            ) % {"max": home.max_occupants, "count": occupants - 1}
+                "This home may house at most %(max)s people by its floor area and rooms, and "
+                "%(count)s are already registered there."
+            ) % {"max": limit, "count": occupants - 1}
             raise InvalidInput(message, code="over_capacity", fields={"home": [message]})
         registration = residence.register_tenant(
             actor=actor, person=person, address=home.address, start_date=start_date
@@ -136,7 +138,7 @@ def declare_tenant(
             kind=TaskKind.VERIFY_DECLARATION,
             address=home.address,
             person=person,
-            due_date=today + dt.timedelta(days=VERIFY_WITHIN_DAYS),
+            due_date=add_working_days(today, VERIFY_WITHIN_DAYS),
             source=selectors.FIELD_SOURCE,
             source_ref=selectors.tenancy_task_ref(tenancy.pk),
             note=_("The landlord declared %(name)s as a tenant from %(date)s. Please verify.")

@@ -27,10 +27,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from points import engine, facts, selectors, spec
+from points import engine, explain, facts, selectors, spec
 from points.models import (
     ApplicationStatus,
     Claim,
@@ -48,10 +49,12 @@ from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllo
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from portal.workflow.registry import ApplicationKind
+from residents import selectors as resident_selectors
 from residents.models import UPLOAD_TYPES, MaterialKind
 from residents.services import materials as resident_materials
 
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
+PERMIT_FACT = "has_permit"
 DECIDED = frozenset({Status.APPROVED, Status.REJECTED})
 MAX_EVIDENCE_PER_CLAIM = 10
 
@@ -66,6 +69,13 @@ CLAIM_KINDS: tuple[tuple[str, Any, str], ...] = (
         gettext_lazy("Points claim: new-resident service centre"),
         "JFXJ",
     ),
+    # the rest of the verification map (points migration 0005 adds the departments)
+    ("civil_affairs", gettext_lazy("Points claim: civil affairs"), "JFMZ"),
+    ("science", gettext_lazy("Points claim: science and technology"), "JFKJ"),
+    ("health", gettext_lazy("Points claim: health"), "JFWJ"),
+    ("tax", gettext_lazy("Points claim: tax"), "JFSW"),
+    ("housing_fund", gettext_lazy("Points claim: housing provident fund"), "JFGJ"),
+    ("youth_league", gettext_lazy("Points claim: youth league"), "JFTW"),
 )
 
 
@@ -233,6 +243,9 @@ def start_application(*, actor: User, service: str) -> PointsApplication:
                 _("Please register your residence first: claims are verified where you live."),
                 code="no_registration",
             )
+        unmet = entry_problems(rule_set, person, on=timezone.localdate())
+        if unmet:
+            raise _entry_refusal(unmet)
         if selectors.open_application_of(person) is not None:
             raise TransitionNotAllowed(
                 _("You already have a points application in progress."), code="open_application"
@@ -381,9 +394,79 @@ def evidence_path(evidence: Evidence) -> Path:
     return Path(settings.UPLOAD_ROOT) / evidence.path
 
 
+def entry_problems(
+    rule_set: RuleSet,
+    person: Any,
+    *,
+    on: dt.date,
+    claimed: dict[str, Any] | None = None,
+) -> list[str]:
+    """The rule set's entry conditions (持证、在本市工作年限...) the person does not meet on `on`,
+    each named in the reader's language; empty when every one holds.
+
+    The registry's facts are read as the score would read them (points.facts); `claimed`
+    gives the values the person declares for the other facts. Without `claimed` only the
+    conditions on registry facts are checked (a new application: nothing is claimed yet).
+    Where a condition is a residence permit, the message tells the day one can be held
+    (residents.selectors.permit_eligible_from).
+    """
+    rules = spec.compiled(rule_set)
+    registry_codes = set(
+        FactType.objects.filter(source=FactSource.REGISTRY).values_list("code", flat=True)
+    )
+    raw = {**facts.registry_facts(person, on=on), **(claimed or {})}
+    decoded: dict[str, Any] = {}
+    for code, value in raw.items():
+        value_type = rules.fact_types.get(code)
+        if value_type is None:
+            continue
+        try:
+            decoded[code] = engine.decode_fact(value_type, value)
+        except engine.FactError:
+            continue
+    unmet: list[str] = []
+    for condition in rules.entry:
+        if claimed is None and condition.fact not in registry_codes:
+            continue
+        if condition.holds(decoded):
+            continue
+        message = explain.condition_label(condition)
+        if condition.fact == PERMIT_FACT:
+            day = resident_selectors.permit_eligible_from(person, on=on)
+            if day is not None and day > on:
+                message += _(" (a residence permit can be applied for from %(date)s)") % {
+                    "date": date_format(day)
+                }
+        unmet.append(message)
+    return unmet
+
+
+def _entry_refusal(unmet: list[str]) -> NotEligible:
+    return NotEligible(
+        _("The entry conditions of the points rules are not met: %(conditions)s.")
+        % {"conditions": "；".join(unmet)},
+        code="entry_conditions",
+        fields={"entry": unmet},
+    )
+
+
 def submission_problems(application: PointsApplication) -> dict[str, list[str]]:
-    """Everything missing before the application can be submitted, listed at once (一次性告知)."""
+    """Everything missing before the application can be submitted, listed at once (一次性告知):
+    the rule set's entry conditions, on the registry and the values claimed, and evidence."""
     problems: dict[str, list[str]] = {}
+    claimed = {
+        claim.fact_type.code: claim.value
+        for claim in application.claims.select_related("fact_type")
+        if claim.fact_type.source == FactSource.CLAIM
+    }
+    rule_set = selectors.rule_set_in_force()
+    unmet = (
+        entry_problems(rule_set, application.person, on=timezone.localdate(), claimed=claimed)
+        if rule_set is not None
+        else []
+    )
+    if unmet:
+        problems["entry"] = unmet
     for claim in application.claims.select_related("fact_type").prefetch_related("evidence"):
         if claim.fact_type.mandatory:
             continue

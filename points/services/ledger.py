@@ -159,6 +159,43 @@ def score_sheet(*, sheet: FactSheet, rule_set: RuleSet, run: RecomputeRun | None
         return entry
 
 
+def lapse_scores_of(*, permit: Any, actor: Any, on: dt.date) -> list[Score]:
+    """The person's current scores lapse when their residence permit is cancelled (上海:
+    积分随居住证注销而失效): each gets a new ledger entry, the same breakdown valid only up to
+    the day before, with no threshold reached, the day and the reason recorded. Rankings
+    and service gates, which read current entries still valid on their day, leave the
+    person out from then on. Called inside the cancelling transaction; running it twice for
+    one cancellation writes nothing more."""
+    lapsed: list[Score] = []
+    now = timezone.now()
+    reason = f"居住证注销 {permit.number}"
+    for current in Score.objects.select_for_update().filter(
+        person_id=permit.person_id, is_current=True
+    ):
+        if current.lapsed_on is not None and current.lapsed_on <= on:
+            continue
+        current.is_current = False
+        current.superseded_at = now
+        current.save(update_fields=["is_current", "superseded_at"])
+        lapsed.append(
+            Score.objects.create(
+                person_id=current.person_id,
+                rule_set_id=current.rule_set_id,
+                application_id=current.application_id,
+                reference_date=current.reference_date,
+                valid_until=min(current.valid_until, on - dt.timedelta(days=1)),
+                facts_digest=current.facts_digest,
+                breakdown=current.breakdown,
+                passed=[],
+                applied_at=current.applied_at,
+                computed_at=now,
+                lapsed_on=on,
+                lapse_reason=reason,
+            )
+        )
+    return lapsed
+
+
 def write_fact_sheet(
     *,
     person: Person,

@@ -29,17 +29,9 @@ from points.models import (
     ServiceRule,
 )
 from portal.accounts.models import User
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotEligible, NotFound, TransitionNotAllowed
 from residents import selectors as resident_selectors
-
-
-def add_working_days(day: dt.date, days: int) -> dt.date:
-    """The day `days` working days (Monday to Friday) after `day`."""
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
 
 
 def _require_office(actor: User) -> None:

@@ -9,14 +9,13 @@ already decided and gets TransitionNotAllowed (409). Nothing is lost.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Department, User
 from portal.areas.models import Area
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from portal.workflow import selectors
 from portal.workflow.models import REASON_REQUIRED, Case, Counter, Status, Transition
@@ -83,7 +82,7 @@ def _move(case: Case, *, to: str, actor: User | None, reason: str = "") -> Case:
     update = ["status"]
     if to == Status.SUBMITTED:
         case.submitted_at = now
-        case.due_date = timezone.localdate(now) + dt.timedelta(days=get_kind(case.kind).due_days)
+        case.due_date = add_working_days(timezone.localdate(now), get_kind(case.kind).due_days)
         update += ["submitted_at", "due_date"]
     if to in (Status.APPROVED, Status.REJECTED, Status.RETURNED):
         case.decided_at = now

@@ -32,6 +32,7 @@ from residents.services.registrations import (
     end_registration,
     record_declared_residence,
     register_residence,
+    verify_registration_start,
 )
 
 __all__ = [
@@ -61,5 +62,6 @@ __all__ = [
     "submit_permit_application",
     "update_permit_application",
     "update_person",
+    "verify_registration_start",
     "withdraw_permit_application",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role, User
 from portal.areas.models import Address
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound, TransitionNotAllowed
 from residents import idnumber
 from residents.models import (
@@ -42,7 +43,7 @@ from residents.models import (
 from residents.services import persons, registrations
 
 FIELD_SOURCE = "field"
-REVISIT_AFTER_DAYS = 3
+REVISIT_AFTER_DAYS = 3  # working days
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=10)
 # Outcomes where someone came to the door: such a visit closes the tasks it settles.
@@ -115,8 +116,15 @@ def record_visit(
     task_ids: Sequence[int] = (),
     note: str = "",
     visited_at: dt.datetime | None = None,
+    task_findings: Mapping[int, str] | None = None,
 ) -> tuple[Visit, bool]:
     """Record one door-to-door visit; return the visit and whether it was new.
+
+    The visit records what was seen, nothing preset: the outcome must be chosen; a visit
+    someone answered (`done`) must record something (who lives here, an arrival, a departure,
+    a task's finding or a note), else it is refused as empty. A task is closed only with a
+    finding for it (`task_findings`: task id -> what was found); a task listed in `task_ids`
+    without a finding is refused.
 
     Rules: only a grid officer, only at an address in their grids (else not found). When
     someone was home (`done`) the officer confirms who lives there (`present`: persons
@@ -137,6 +145,9 @@ def record_visit(
     existing = Visit.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _replayed(existing, actor), False
+    findings = {
+        int(task_id): (text or "").strip() for task_id, text in (task_findings or {}).items()
+    }
     try:
         with transaction.atomic():
             visit = _record(
@@ -147,7 +158,8 @@ def record_visit(
                 present=list(dict.fromkeys(present)),
                 arrivals=list(arrivals),
                 departures=list(departures),
-                task_ids=list(dict.fromkeys(task_ids)),
+                task_ids=list(dict.fromkeys([*task_ids, *findings])),
+                findings=findings,
                 note=(note or "").strip(),
                 visited_at=visited_at,
             )
@@ -169,6 +181,7 @@ def _record(
     arrivals: list[Arrival],
     departures: list[Departure],
     task_ids: list[int],
+    findings: dict[int, str],
     note: str,
     visited_at: dt.datetime | None,
 ) -> Visit:
@@ -184,8 +197,23 @@ def _record(
         errors["visited_at"] = [_("The time of the visit cannot be in the future.")]
     if len(note) > 2000:
         errors["note"] = [_("At most 2000 characters.")]
+    found_something = present or arrivals or departures or note or any(findings.values())
+    if outcome == VisitOutcome.DONE and not found_something:
+        errors["visit"] = [
+            _(
+                "The visit records nothing: mark who lives here, add an arrival or a departure, "
+                "state a task's finding or write a note."
+            )
+        ]
+    for task_id in task_ids:
+        if not findings.get(task_id):
+            errors[f"task_findings.{task_id}"] = [_("State what the visit found for this task.")]
+        elif len(findings[task_id]) > 1000:
+            errors[f"task_findings.{task_id}"] = [_("At most 1000 characters.")]
     if errors:
-        raise InvalidInput(fields=errors)
+        raise InvalidInput(
+            _("The visit is not recorded: please correct what is marked."), fields=errors
+        )
 
     # The claim: the unique client id is the first row written, so a second copy of this
     # visit waits here until the first is committed or rolled back.
@@ -314,17 +342,19 @@ def _record(
         revisits = FieldTask.objects.select_for_update().filter(
             address=address, kind=TaskKind.REVISIT, status=TaskStatus.OPEN
         )
+        answered = str(VisitOutcome(outcome).label)
         for task in [*tasks, *revisits]:
             if task.status == TaskStatus.OPEN:
                 task.status = TaskStatus.CLOSED
                 task.closed_at = now
                 task.closed_by = visit
-                task.save(update_fields=["status", "closed_at", "closed_by"])
+                task.finding = findings.get(task.pk) or answered
+                task.save(update_fields=["status", "closed_at", "closed_by", "finding"])
     elif outcome == VisitOutcome.NOBODY_HOME:
         raise_field_task(
             kind=TaskKind.REVISIT,
             address=address,
-            due_date=visit_day + dt.timedelta(days=REVISIT_AFTER_DAYS),
+            due_date=add_working_days(visit_day, REVISIT_AFTER_DAYS),
             source=FIELD_SOURCE,
             source_ref="",
         )

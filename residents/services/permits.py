@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.periods import add_months
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
-from residents import selectors
-from residents.continuity import add_months
+from residents import hooks, selectors
 from residents.models import (
     Basis,
     MaterialKind,
@@ -471,6 +471,7 @@ def cancel_permits_of(
         permit.cancel_reason = reason
         permit.save(update_fields=["status", "cancelled_on", "cancel_reason"])
         _record(permit, kind=PermitEventKind.CANCELLED, on=on, actor=actor, reason=reason)
+        hooks.permit_cancelled(permit=permit, actor=actor, on=on)
         number = permit.number
         notify_after_commit(
             permit.application.case.applicant,

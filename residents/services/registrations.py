@@ -20,7 +20,7 @@ from portal.accounts.models import Role, User
 from portal.areas.models import Address
 from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from residents import selectors
-from residents.models import Person, Reason, Registration, Source
+from residents.models import Person, Reason, Registration, RegistrationVerification, Source
 from residents.services import permits
 from residents.services.notify import notify_after_commit
 
@@ -67,12 +67,17 @@ def _record(
     reason: str,
     source: str,
     moving: bool,
+    today: dt.date,
 ) -> Registration:
     """Write a registration for the locked `person` under the rules every path shares.
 
     Refused: a second current registration when not moving; a move to the current address or
     one that does not start after the current registration; a start inside an earlier period.
     A move ends the current registration on `start_date`.
+    A start date older than the declarer's window (RegistrationPolicy) is a late declaration:
+    accepted, and counted for continuous residence from `today` until verified. A move from a
+    current registration is never late in this sense: the person was registered here all
+    along, so the run of residence it continues is not broken.
     """
     current = (
         Registration.objects.select_for_update()
@@ -80,6 +85,7 @@ def _record(
         .filter(person=person, end_date__isnull=True)
         .first()
     )
+    late = current is None and start_date < selectors.declaration_window_start(source, on=today)
     if current is not None and not moving:
         message = _(
             "%(name)s is already registered at %(address)s since %(date)s. "
@@ -120,6 +126,7 @@ def _record(
                 reason=reason,
                 source=source,
                 registered_by=actor,
+                counted_from=today if late else None,
             )
     except IntegrityError:
         raise TransitionNotAllowed(
@@ -152,7 +159,8 @@ def register_residence(
 
     Refused: a start date in the future or before the person's birth; a reason not in the
     list; a second current registration when not moving; a move that does not start after the
-    current registration; a start inside an earlier registration period.
+    current registration; a start inside an earlier registration period. A start older than
+    the declaration window is accepted as late (Registration.is_late).
     Concurrency: the person row is locked, so two declarations for one person run one after
     the other and the second sees the first.
     """
@@ -175,6 +183,7 @@ def register_residence(
             reason=reason,
             source=source,
             moving=moving,
+            today=today,
         )
 
 
@@ -212,6 +221,7 @@ def record_declared_residence(
             reason=reason,
             source=source,
             moving=True,
+            today=today,
         )
 
 
@@ -287,6 +297,55 @@ def end_registration(
                     _("Residence registration ended"),
                     _("Your registration at %(address)s ended on %(date)s.")
                     % {"address": registration.address.text, "date": date_format(end_date)},
+                ),
+                link=reverse("residents:registrations"),
+            )
+        return registration
+
+
+def verify_registration_start(*, actor: User, registration_id: int, evidence: str) -> Registration:
+    """Staff or a grid officer confirm a late declaration's start date with evidence.
+
+    From then on continuous residence counts from the start date; the verification (who,
+    when, the evidence, the date counted before) is kept as a history row. Refused: no
+    evidence; a registration that is not an unverified late declaration. Outside the
+    verifier's grids or districts: not found. Concurrency: the registration row is locked.
+    """
+    with transaction.atomic():
+        registration = (
+            selectors.registrations_verifiable_by(actor)
+            .select_for_update(of=("self",))
+            .filter(pk=registration_id)
+            .first()
+        )
+        if registration is None:
+            raise NotFound()
+        if not registration.is_late:
+            raise TransitionNotAllowed(_("This registration already counts from its start date."))
+        evidence = (evidence or "").strip()
+        if not evidence:
+            message = _("Please describe the evidence of the earlier start date.")
+            raise InvalidInput(message, fields={"evidence": [message]})
+        RegistrationVerification.objects.create(
+            registration=registration,
+            counted_from_before=registration.counted_from,
+            evidence=evidence,
+            verified_by=actor,
+            at=timezone.now(),
+        )
+        registration.counted_from = None
+        registration.save(update_fields=["counted_from"])
+        person = registration.person
+        if person.user_id and person.user_id != actor.pk:
+            notify_after_commit(
+                person.user,
+                lambda: (
+                    _("Registration start date verified"),
+                    _("Your residence at %(address)s now counts from %(date)s.")
+                    % {
+                        "address": registration.address.text,
+                        "date": date_format(registration.start_date),
+                    },
                 ),
                 link=reverse("residents:registrations"),
             )

@@ -386,8 +386,14 @@
       present: [],
       departures: [],
       arrivals: [],
-      tasks: data.getAll("tasks").map(Number),
+      task_findings: [],
     };
+    form.querySelectorAll("[data-task]").forEach(function (row) {
+      var finding = (data.get("task_" + row.dataset.task) || "").trim();
+      if (finding) {
+        payload.task_findings.push({ task: Number(row.dataset.task), finding: finding });
+      }
+    });
     form.querySelectorAll("[data-resident]").forEach(function (box) {
       var id = Number(box.dataset.resident);
       var choice = data.get("resident_" + id);
@@ -413,6 +419,25 @@
       });
     });
     return payload;
+  }
+
+  /* The service's refusal of an empty visit, checked before a visit is kept on the phone, so
+     an officer offline learns at the door, not later, that nothing was recorded. */
+  function problems(form, payload) {
+    var found = [];
+    if (!payload.outcome) {
+      found.push(form.dataset.textNoOutcome);
+    } else if (
+      payload.outcome === "done" &&
+      !payload.present.length &&
+      !payload.departures.length &&
+      !payload.arrivals.length &&
+      !payload.task_findings.length &&
+      !payload.note
+    ) {
+      found.push(form.dataset.textEmpty);
+    }
+    return found;
   }
 
   function isBlankArrival(row) {
@@ -518,9 +543,16 @@
       if (busy) {
         return;
       }
+      var payload = collect(form);
+      var refused = problems(form, payload);
+      if (refused.length) {
+        status.textContent = refused.join(" ");
+        status.classList.add("visit-form__status--error");
+        return;
+      }
+      status.classList.remove("visit-form__status--error");
       busy = true;
       submit.disabled = true;
-      var payload = collect(form);
       if (!navigator.onLine) {
         keepOnPhone(payload);
         return;

@@ -169,12 +169,12 @@ def test_the_queue_filters_by_district(api_client, resident, district_a, distric
 
 def test_the_queue_filters_overdue_cases(as_police_a, police_a, resident, district_a, time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI), tick=False)
-    late = submitted(resident, district_a)  # due 03-12
+    late = submitted(resident, district_a)  # due 03-16, ten working days later
     decided_in_time = submitted(resident, district_a)
     services.approve_case(case_id=decided_in_time.pk, actor=police_a)
     time_machine.move_to(dt.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI), tick=False)
-    not_yet_due = submitted(resident, district_a)  # due 03-20
-    time_machine.move_to(dt.datetime(2026, 3, 13, 9, 0, tzinfo=SHANGHAI), tick=False)
+    not_yet_due = submitted(resident, district_a)  # due 03-24
+    time_machine.move_to(dt.datetime(2026, 3, 17, 9, 0, tzinfo=SHANGHAI), tick=False)
 
     overdue = as_police_a.get(QUEUE, {"overdue": "true"})
     not_overdue = as_police_a.get(QUEUE, {"overdue": "false"})
@@ -189,11 +189,11 @@ def test_the_queue_filters_by_due_and_submission_dates(
     as_police_a, resident, district_a, time_machine
 ):
     time_machine.move_to(dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI), tick=False)
-    early = submitted(resident, district_a)  # due 03-12
+    early = submitted(resident, district_a)  # due 03-16, ten working days later
     time_machine.move_to(dt.datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI), tick=False)
-    late = submitted(resident, district_a)  # due 03-15
+    late = submitted(resident, district_a)  # due 03-19
 
-    due_by = as_police_a.get(QUEUE, {"due_before": "2026-03-12"})
+    due_by = as_police_a.get(QUEUE, {"due_before": "2026-03-16"})
     since = as_police_a.get(QUEUE, {"submitted_after": "2026-03-05"})
 
     assert references(due_by) == [early.reference]

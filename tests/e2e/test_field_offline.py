@@ -58,9 +58,32 @@ def sign_in(page, live_server, user):
 
 def fill_visit(page, scene, *, note: str):
     form = page.locator("[data-visit-form]")
+    form.locator("input[name=outcome][value=done]").check()
     form.locator(f"input[name=resident_{scene['tenant'].pk}][value=present]").check()
     form.locator("textarea[name=note]").fill(note)
     return form
+
+
+@pytest.mark.e2e
+def test_an_empty_visit_is_refused_on_the_phone_and_never_queued(
+    page, live_server, scene, console_errors
+):
+    sign_in(page, live_server, scene["officer"])
+    page.goto(f"/field/addresses/{scene['address'].pk}/")
+    form = page.locator("[data-visit-form]")
+    page.context.set_offline(True)
+
+    form.locator("[data-visit-submit]").click()
+    status = form.locator("[data-visit-status]")
+    expect(status).to_have_text(form.get_attribute("data-text-no-outcome"))
+
+    form.locator("input[name=outcome][value=done]").check()
+    form.locator("[data-visit-submit]").click()
+    expect(status).to_have_text(form.get_attribute("data-text-empty"))
+    expect(page.locator("[data-queue-status]")).not_to_have_attribute("data-pending", "1")
+
+    page.context.set_offline(False)
+    assert not Visit.objects.exists()
 
 
 @pytest.mark.e2e
@@ -137,6 +160,7 @@ def test_a_visit_refused_after_the_connection_returns_is_shown_and_not_sent_agai
     page.goto(f"/field/addresses/{scene['address'].pk}/")
     page.context.set_offline(True)
     form = page.locator("[data-visit-form]")
+    form.locator("input[name=outcome][value=done]").check()
     form.locator("input[name='arrivals-0-name']").fill("钱二")
     form.locator("input[name='arrivals-0-id_number']").fill(BAD_ID_NUMBER)
     form.locator("[data-visit-submit]").click()

@@ -18,8 +18,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from portal.periods import add_months
 from portal.workflow.models import Status
-from residents.continuity import add_months
 from residents.models import Permit, PermitApplication, Person, Registration
 from tests import factories
 

@@ -16,8 +16,9 @@ from housing import services
 from housing.models import HousingProject, HousingUnit, UnitType
 from points.models import FactType, RuleSet, Scheme, Score
 from portal.accounts.models import Role
+from residents import selectors as resident_selectors
 from residents import services as resident_services
-from residents.models import Permit
+from residents.models import Permit, Relation
 from tests import factories
 from tests.residents.conftest import make_application, months_ago
 
@@ -114,12 +115,14 @@ def holder(user, *, seq: int, name: str, address, police) -> tuple:
         id_number=factories.make_id_number(birth=dt.date(1990, 5, 17), seq=seq),
         phone="",
     )
-    resident_services.register_residence(
-        actor=user,
-        person_id=person.pk,
-        address_id=address.pk,
-        start_date=months_ago(8),
-        reason="work",
+    factories.verified(
+        resident_services.register_residence(
+            actor=user,
+            person_id=person.pk,
+            address_id=address.pk,
+            start_date=months_ago(8),
+            reason="work",
+        )
     )
     application = make_application(user, person)
     resident_services.submit_permit_application(actor=user, application_id=application.pk)
@@ -140,8 +143,11 @@ def rules_in_force(db) -> RuleSet:
     return RuleSet.objects.get(scheme__code="zhongshan", version=1)
 
 
-def give_points(person, rule_set, total: str, *, eligible: bool = True) -> Score:
-    """A current ledger entry with the given housing total (as the points engine writes it)."""
+def give_points(
+    person, rule_set, total: str, *, eligible: bool = True, subs: dict | None = None
+) -> Score:
+    """A current ledger entry with the given housing total and sub-scores (as the points engine
+    writes it)."""
     value = float(Decimal(total))
     today = timezone.localdate()
     return Score.objects.create(
@@ -154,7 +160,7 @@ def give_points(person, rule_set, total: str, *, eligible: bool = True) -> Score
             {
                 "items": [],
                 "families": [],
-                "sub": {},
+                "sub": subs or {},
                 "services": {"housing": [value, value, 1.0, eligible, eligible, [], []]},
             }
         ),
@@ -210,12 +216,27 @@ def applicant(resident, address_a, police_a):
     return holder(resident, seq=41, name="孙悦", address=address_a, police=police_a)
 
 
+def register_household(user, size: int) -> None:
+    """Add children to the user's registered household until it has `size` people."""
+    present = resident_selectors.household_of(user).count()
+    for i in range(present, size):
+        resident_services.add_dependant(
+            actor=user,
+            relation=Relation.CHILD,
+            name=f"孩子{i}",
+            id_number=factories.make_id_number(
+                birth=dt.date(2012, 1, 1) + dt.timedelta(days=(user.pk * 7 + i) % 3000), seq=992
+            ),
+        )
+
+
 def apply(user, housing_round, *, unit_type=UnitType.ONE_BEDROOM, household_size=1):
+    """Apply in the round with a registered household of `household_size` people."""
+    register_household(user, household_size)
     return services.create_housing_application(
         actor=user,
         round_id=housing_round.pk,
         unit_type=unit_type,
-        household_size=household_size,
         owns_home_in_city=False,
     )
 
@@ -231,10 +252,14 @@ def qualified(
     reviewer,
     unit_type=UnitType.ONE_BEDROOM,
     household_size=1,
+    points: tuple | None = None,
 ):
-    """A new resident with a permit whose application in the round was submitted and approved."""
+    """A new resident with a permit whose application in the round was submitted and approved;
+    `points`: (rule set, housing total) scored before the application."""
     user = factories.UserFactory(username=username)
-    holder(user, seq=seq, name=name, address=address, police=police)
+    person = holder(user, seq=seq, name=name, address=address, police=police)
+    if points is not None:
+        give_points(person, *points)
     application = apply(user, housing_round, unit_type=unit_type, household_size=household_size)
     services.submit_housing_application(actor=user, application_id=application.pk)
     services.approve_housing_application(actor=reviewer, application_id=application.pk)

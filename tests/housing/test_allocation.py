@@ -1,4 +1,4 @@
-"""The pure ranking and offer engine: order by points, then time, then lottery; offers by type."""
+"""The pure ranking and offer engine: order by points, then the rules' tie-breaks, then lottery; offers by type."""
 
 from __future__ import annotations
 
@@ -19,19 +19,34 @@ def at(minutes: int) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
 
 
-def test_more_points_rank_first_then_the_earlier_application_then_the_lower_lottery_number():
+def test_points_then_the_tie_break_sub_scores_then_the_lottery_decide():
     candidates = [
-        (1, Decimal("40"), at(5), "b"),
-        (2, Decimal("55"), at(9), "z"),
-        (3, Decimal("40"), at(1), "z"),
-        (4, Decimal("40"), at(5), "a"),
-        (5, None, at(0), "a"),
+        (1, Decimal("40"), (10.0, 5.0), None, "b"),
+        (2, Decimal("55"), (0.0, 0.0), None, "z"),
+        (3, Decimal("40"), (10.0, 7.0), None, "z"),
+        (4, Decimal("40"), (10.0, 5.0), None, "a"),
+        (5, Decimal("40"), (20.0, 0.0), None, "y"),
     ]
-    assert allocation.rank(candidates) == [2, 3, 4, 1, 5]
+    assert allocation.rank(candidates) == [2, 5, 3, 4, 1]
 
 
-def test_an_applicant_without_a_score_ranks_as_zero_points():
-    assert allocation.rank([(1, None, at(0), "a"), (2, Decimal("0.5"), at(9), "z")]) == [2, 1]
+def test_submission_time_counts_only_where_the_rules_name_it():
+    # without the time (None), the lottery decides a tie, not a microsecond earlier submission
+    untimed = [(1, Decimal("40"), (), None, "b"), (2, Decimal("40"), (), None, "a")]
+    assert allocation.rank(untimed) == [2, 1]
+    timed = [(1, Decimal("40"), (), at(0), "b"), (2, Decimal("40"), (), at(1), "a")]
+    assert allocation.rank(timed) == [1, 2]
+
+
+def test_an_unscored_applicant_is_not_ranked_nor_one_below_the_minimum():
+    candidates = [
+        (1, None, (), None, "a"),
+        (2, Decimal("0.5"), (), None, "z"),
+        (3, Decimal("29.99"), (), None, "b"),
+        (4, Decimal("30"), (), None, "c"),
+    ]
+    assert allocation.rank(candidates) == [4, 3, 2]
+    assert allocation.rank(candidates, min_points=Decimal("30")) == [4]
 
 
 def test_the_lottery_number_is_reproducible_from_the_revealed_seed():

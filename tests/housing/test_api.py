@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 import yaml
 from django.core.management import call_command
 from django.utils import timezone
@@ -15,7 +16,7 @@ from housing.models import Offer, OfferStatus
 from residents import services as resident_services
 from residents.models import Registration, Source
 from tests import factories
-from tests.housing.conftest import apply, approve_home, declare, make_home, tenant_id
+from tests.housing.conftest import apply, approve_home, declare, give_points, make_home, tenant_id
 
 TODAY = timezone.localdate
 
@@ -122,7 +123,7 @@ def test_declaring_in_a_home_not_approved_or_beyond_its_maximum_is_refused(
         code="home_not_registered",
     )
     small = approve_home(
-        make_home(landlord, grid_a, room="909", max_occupants=1), landlord, housing_a
+        make_home(landlord, grid_a, room="909", rooms=1, floor_area="9"), landlord, housing_a
     )
     declare(landlord, small, seq=53, name="钱多")
     assert_error(
@@ -163,7 +164,9 @@ def test_the_tenant_sees_and_confirms_only_their_own_tenancy(
 def test_tenancy_list_query_count_does_not_grow_with_tenants(
     api, landlord, grid_a, housing_a, django_assert_max_num_queries
 ):
-    home = approve_home(make_home(landlord, grid_a, max_occupants=20), landlord, housing_a)
+    home = approve_home(
+        make_home(landlord, grid_a, rooms=10, floor_area="200"), landlord, housing_a
+    )
     for seq in range(101, 121, 2):
         declare(landlord, home, seq=seq, name=f"租客{seq}")
     client = as_user(api, landlord)
@@ -231,19 +234,21 @@ def test_the_ranking_is_public_and_empty_before_the_round_is_ranked(api, housing
 
 
 def test_a_household_accepts_its_offer_once_through_the_api(
-    api, resident, applicant, housing_round, housing_a
+    api, resident, applicant, housing_round, housing_a, rules_in_force
 ):
+    give_points(applicant, rules_in_force, "40")
     application = apply(resident, housing_round)
     services.submit_housing_application(actor=resident, application_id=application.pk)
     services.approve_housing_application(actor=housing_a, application_id=application.pk)
     reviewer = as_user(APIClient(), housing_a)
     assert_error(reviewer.post(f"/api/v1/housing/rounds/{housing_round.pk}/rank/"), status=409)
-    services.rank_round(
+    ranked = services.rank_round(
         actor=housing_a, round_id=housing_round.pk, now=timezone.now() + dt.timedelta(days=40)
     )
-    assert reviewer.post(f"/api/v1/housing/rounds/{housing_round.pk}/allocate/").json() == {
-        "offered": 1
-    }
+    allocate = f"/api/v1/housing/rounds/{housing_round.pk}/allocate/"
+    assert_error(reviewer.post(allocate), status=409)  # published for objections first
+    with time_machine.travel(ranked.objection_until + dt.timedelta(days=1)):
+        assert reviewer.post(allocate).json() == {"offered": 1}
     client = as_user(api, resident)
     offers = client.get("/api/v1/housing/offers/").json()["results"]
     assert len(offers) == 1

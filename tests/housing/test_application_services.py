@@ -15,7 +15,14 @@ from portal.errors import InvalidInput, NotAllowed, NotEligible, NotFound
 from portal.workflow.models import Case, Status
 from residents import services as resident_services
 from residents.models import Permit
-from tests.housing.conftest import apply, give_points, holder, open_round, tenant_id
+from tests.housing.conftest import (
+    apply,
+    give_points,
+    holder,
+    open_round,
+    register_household,
+    tenant_id,
+)
 
 
 def problems(housing_round, person, *, on=None, unit_type=UnitType.ONE_BEDROOM, size=1, owns=False):
@@ -149,11 +156,12 @@ def test_submission_fixes_the_points_and_time_of_application(
 
 def test_an_ineligible_change_is_refused_at_submission(resident, applicant, housing_round):
     application = apply(resident, housing_round)
+    register_household(resident, 3)  # two children join the registered household
     services.update_housing_application(
         actor=resident,
         application_id=application.pk,
         unit_type=UnitType.ONE_BEDROOM,
-        household_size=3,
+        household_size=1,  # a typed number is ignored
         owns_home_in_city=False,
     )
     with pytest.raises(NotEligible) as refused:
@@ -215,3 +223,15 @@ def test_housing_points_come_from_the_ledger_entry_the_points_engine_wrote(
     assert points is not None
     assert points == Decimal(str(score.total("housing"))).quantize(Decimal("0.01"))
     assert points >= 80
+
+
+def test_the_household_size_is_the_registered_households(resident, applicant, housing_round):
+    register_household(resident, 2)
+    application = services.create_housing_application(
+        actor=resident,
+        round_id=housing_round.pk,
+        unit_type=UnitType.ONE_BEDROOM,
+        household_size=7,
+        owns_home_in_city=False,
+    )
+    assert application.household_size == 2

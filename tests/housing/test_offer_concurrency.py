@@ -41,7 +41,7 @@ def run_at_once(*calls):
 
 
 @pytest.fixture
-def last_unit_round(district_a, housing_a, address_a, police_a):
+def last_unit_round(district_a, housing_a, address_a, police_a, rules_in_force):
     """A project with one flat left and two qualified households; the round is ranked and
     the flat offered to the first."""
     project = HousingProject.objects.create(name="最后一套", district=district_a, location="-")
@@ -56,6 +56,7 @@ def last_unit_round(district_a, housing_a, address_a, police_a):
     first = qualified(
         "first_household",
         seq=81,
+        points=(rules_in_force, "50"),
         name="孙悦",
         housing_round=housing_round,
         address=address_a,
@@ -65,6 +66,7 @@ def last_unit_round(district_a, housing_a, address_a, police_a):
     second = qualified(
         "second_household",
         seq=83,
+        points=(rules_in_force, "40"),
         name="钱进",
         housing_round=housing_round,
         address=address_a,
@@ -72,8 +74,11 @@ def last_unit_round(district_a, housing_a, address_a, police_a):
         reviewer=housing_a,
     )
     later = timezone.now() + dt.timedelta(days=32)
-    services.rank_round(actor=housing_a, round_id=housing_round.pk, now=later)
-    services.allocate_round(actor=housing_a, round_id=housing_round.pk)
+    ranked = services.rank_round(actor=housing_a, round_id=housing_round.pk, now=later)
+    published = timezone.make_aware(
+        dt.datetime.combine(ranked.objection_until + dt.timedelta(days=1), dt.time(9))
+    )
+    services.allocate_round(actor=housing_a, round_id=housing_round.pk, now=published)
     return housing_round, first, second
 
 

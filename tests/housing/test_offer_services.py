@@ -18,7 +18,8 @@ from housing.models import (
     UnitType,
     lottery_key,
 )
-from portal.errors import NotFound, TransitionNotAllowed
+from portal.calendar.selectors import add_working_days
+from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from portal.notices.models import Notification
 from tests import factories
 from tests.housing.conftest import apply, give_points, holder
@@ -30,22 +31,30 @@ def after_close(housing_round) -> dt.datetime:
     )
 
 
+def after_publication(ranked_round) -> dt.datetime:
+    """The day after the ranking's publication (公示) window."""
+    ranked_round.refresh_from_db()
+    day = ranked_round.objection_until + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+
+
 @pytest.fixture
 def households(housing_round, address_a, police_a, housing_a, rules_in_force):
-    """Five qualified households: four for one-bedroom flats (50, 40, 40 later, no score) and a
-    family of three for the two-bedroom flat."""
+    """Six qualified households: five for one-bedroom flats (50; 40 with the better quality
+    sub-score, applied later; 40; 30; no score) and a family of three for the two-bedroom."""
     made = {}
-    for key, seq, name, points, unit_type, size in (
-        ("a", 81, "孙悦", "50", UnitType.ONE_BEDROOM, 1),
-        ("b", 83, "钱进", "40", UnitType.ONE_BEDROOM, 2),
-        ("c", 85, "周全", "40", UnitType.ONE_BEDROOM, 1),
-        ("d", 87, "吴桐", None, UnitType.ONE_BEDROOM, 1),
-        ("e", 89, "郑和", "35", UnitType.TWO_BEDROOM, 3),
+    for key, seq, name, points, quality, unit_type, size in (
+        ("a", 81, "孙悦", "50", 0, UnitType.ONE_BEDROOM, 1),
+        ("c", 85, "周全", "40", 20, UnitType.ONE_BEDROOM, 1),
+        ("b", 83, "钱进", "40", 60, UnitType.ONE_BEDROOM, 2),
+        ("d", 87, "吴桐", "30", 0, UnitType.ONE_BEDROOM, 1),
+        ("e", 89, "郑和", "35", 0, UnitType.TWO_BEDROOM, 3),
+        ("f", 93, "冯青", None, 0, UnitType.ONE_BEDROOM, 1),
     ):
         user = factories.UserFactory(username=f"household_{key}")
         person = holder(user, seq=seq, name=name, address=address_a, police=police_a)
         if points:
-            give_points(person, rules_in_force, points)
+            give_points(person, rules_in_force, points, subs={"quality": quality})
         application = apply(user, housing_round, unit_type=unit_type, household_size=size)
         services.submit_housing_application(actor=user, application_id=application.pk)
         services.approve_housing_application(actor=housing_a, application_id=application.pk)
@@ -62,7 +71,7 @@ def ranked(housing_round, households, housing_a):
 
 @pytest.fixture
 def offered(ranked, housing_a):
-    services.allocate_round(actor=housing_a, round_id=ranked.pk)
+    services.allocate_round(actor=housing_a, round_id=ranked.pk, now=after_publication(ranked))
     return ranked
 
 
@@ -99,19 +108,21 @@ def test_only_housing_reviewers_of_the_district_rank(housing_round, households, 
         )
 
 
-def test_the_ranking_orders_points_then_time_of_application_and_reveals_the_seed(
+def test_the_ranking_orders_points_then_the_rules_tie_breaks_and_reveals_the_seed(
     ranked, households, housing_a
 ):
     ranks = {
         key: HousingApplication.objects.get(pk=application.pk)
         for key, (_user, application) in households.items()
     }
-    # 50 points; 40 applied earlier; 40 applied later; 35 (another type); no score
-    assert ranks["b"].applied_at < ranks["c"].applied_at
+    # 50; 40 with the better quality sub-score though applied later; 40; 35; 30; no score
+    assert ranks["c"].applied_at < ranks["b"].applied_at
     assert [ranks[k].rank for k in "abcde"] == [1, 2, 3, 5, 4]
+    assert ranks["f"].rank is None  # unscored: not ranked as 0
+    assert ranked.tie_break == ["quality", "insurance", "residence"]
     assert ranked.revealed_seed == ranked.seed
-    for application in ranks.values():
-        assert application.lottery_key == lottery_key(ranked.seed, application.pk)
+    for key in "abcde":
+        assert ranks[key].lottery_key == lottery_key(ranked.seed, ranks[key].pk)
     with pytest.raises(TransitionNotAllowed):
         services.rank_round(actor=housing_a, round_id=ranked.pk, now=after_close(ranked))
 
@@ -143,7 +154,12 @@ def test_units_are_offered_in_rank_order_by_type_and_the_rest_wait(offered, hous
 
 
 def test_allocating_again_offers_nothing_more(offered, housing_a):
-    assert services.allocate_round(actor=housing_a, round_id=offered.pk) == 0
+    assert (
+        services.allocate_round(
+            actor=housing_a, round_id=offered.pk, now=after_publication(offered)
+        )
+        == 0
+    )
     assert Offer.objects.count() == 4
 
 
@@ -195,7 +211,8 @@ def test_a_decline_passes_the_unit_to_the_next_household_waiting_for_its_type(
     passed = offer_of(households, "d")
     assert passed.unit_id == declined.unit_id
     assert passed.status == OfferStatus.OFFERED
-    assert services.allocate_round(actor=housing_a, round_id=offered.pk) == 0
+    later = after_publication(offered)
+    assert services.allocate_round(actor=housing_a, round_id=offered.pk, now=later) == 0
     assert Offer.objects.filter(application=households["b"][1]).count() == 1
 
 
@@ -228,3 +245,60 @@ def test_households_are_told_of_their_offers_once(offered, households):
     assert services.notify_offers(round_id=offered.pk, offered_at=offered_at) == 0
     user, _application = households["a"]
     assert Notification.objects.filter(recipient=user, title__contains="1幢101").count() == 1
+
+
+def test_no_offer_before_the_publication_window_of_twenty_working_days_has_passed(
+    ranked, housing_a
+):
+    ranked.refresh_from_db()
+    ranked_on = timezone.localdate(ranked.ranked_at)
+    assert ranked.objection_until == add_working_days(ranked_on, 20)
+    last_day = timezone.make_aware(dt.datetime.combine(ranked.objection_until, dt.time(18)))
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.allocate_round(actor=housing_a, round_id=ranked.pk, now=last_day)
+    assert refused.value.code == "publication_window"
+    assert not Offer.objects.exists()
+
+
+def test_an_objection_is_answered_before_any_offer(ranked, households, housing_a, other_resident):
+    user, application = households["c"]
+    with pytest.raises(InvalidInput):
+        services.raise_ranking_objection(actor=user, application_id=application.pk, text=" ")
+    with pytest.raises(NotFound):
+        services.raise_ranking_objection(
+            actor=other_resident, application_id=application.pk, text="排名有误"
+        )
+    objection = services.raise_ranking_objection(
+        actor=user, application_id=application.pk, text="我的社保年限没有计入"
+    )
+    later = after_publication(ranked)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.allocate_round(actor=housing_a, round_id=ranked.pk, now=later)
+    assert refused.value.code == "objections_open"
+
+    services.answer_ranking_objection(
+        actor=housing_a, objection_id=objection.pk, answer="已核实，社保年限已计入。"
+    )
+    assert services.allocate_round(actor=housing_a, round_id=ranked.pk, now=later) == 4
+
+
+def test_submission_time_decides_only_where_the_rules_name_it(
+    housing_round, households, housing_a, rules_in_force
+):
+    from points.models import ServiceRule
+
+    ServiceRule.objects.filter(rule_set=rules_in_force, service="housing").update(
+        tie_break=["applied_at"]
+    )
+    from points import spec
+
+    spec.forget_compiled()
+    ranked = services.rank_round(
+        actor=housing_a, round_id=housing_round.pk, now=after_close(housing_round)
+    )
+    ranks = {
+        key: HousingApplication.objects.get(pk=application.pk).rank
+        for key, (_user, application) in households.items()
+    }
+    assert ranked.tie_break == ["applied_at"]
+    assert (ranks["c"], ranks["b"]) == (2, 3)  # c applied first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from housing import services
@@ -12,7 +13,7 @@ from housing.models import HousingApplication, Offer, OfferStatus, RentalHome, T
 from portal.workflow.models import Status
 from residents import services as resident_services
 from residents.models import Registration, Source
-from tests.housing.conftest import apply, declare, tenant_id
+from tests.housing.conftest import apply, declare, give_points, tenant_id
 
 TODAY = timezone.localdate
 
@@ -165,7 +166,7 @@ def test_an_applicant_applies_checks_and_submits(signed_in, resident, applicant,
     assert housing_round.seed_hash in guide
     response = client.post(
         f"/housing/affordable/rounds/{housing_round.pk}/apply/",
-        {"unit_type": "one_bedroom", "household_size": "1", "owns_no_home": "on"},
+        {"unit_type": "one_bedroom", "owns_no_home": "on"},
     )
     application = HousingApplication.objects.get()
     assert response["Location"] == f"/housing/affordable/applications/{application.pk}/"
@@ -200,8 +201,9 @@ def test_another_applicant_gets_404_for_the_application(
 
 
 def test_ranking_then_offer_then_accept_through_the_pages(
-    signed_in, client, resident, applicant, housing_round, housing_a, police_a
+    signed_in, client, resident, applicant, housing_round, housing_a, police_a, rules_in_force
 ):
+    give_points(applicant, rules_in_force, "40")
     application = apply(resident, housing_round)
     services.submit_housing_application(actor=resident, application_id=application.pk)
     staff = signed_in(housing_a)
@@ -210,10 +212,11 @@ def test_ranking_then_offer_then_accept_through_the_pages(
     assert signed_in(police_a).get("/housing/review/rounds/").status_code == 403
     staff = signed_in(housing_a)
     assert housing_round.name in staff.get("/housing/review/rounds/").content.decode()
-    services.rank_round(
+    ranked = services.rank_round(
         actor=housing_a, round_id=housing_round.pk, now=timezone.now() + dt.timedelta(days=40)
     )
-    staff.post("/housing/review/rounds/", {"round": housing_round.pk, "action": "allocate"})
+    with time_machine.travel(ranked.objection_until + dt.timedelta(days=1)):
+        staff.post("/housing/review/rounds/", {"round": housing_round.pk, "action": "allocate"})
     offer = Offer.objects.get()
     client.logout()
     ranking = client.get(f"/housing/affordable/rounds/{housing_round.pk}/ranking/")

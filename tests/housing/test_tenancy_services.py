@@ -55,7 +55,10 @@ def test_a_home_not_approved_for_letting_takes_no_tenant_and_nothing_is_written(
 
 
 def test_tenants_beyond_the_maximum_are_refused_and_nothing_is_written(landlord, grid_a, housing_a):
-    home = approve_home(make_home(landlord, grid_a, max_occupants=1), landlord, housing_a)
+    # 9 m² at 5 m² a person: one person, whatever the landlord declares
+    home = approve_home(
+        make_home(landlord, grid_a, max_occupants=6, rooms=1, floor_area="9"), landlord, housing_a
+    )
     declare(landlord, home, seq=51)
     with pytest.raises(InvalidInput) as refused:
         declare(landlord, home, seq=53, name="钱多")
@@ -181,7 +184,8 @@ def test_the_tenant_sees_and_confirms_their_tenancy_and_nobody_else_can(
 def test_more_people_registered_than_the_maximum_flags_the_home_to_the_grid_officer_once(
     landlord, grid_a, housing_a, other_resident, officer_a, officer_b
 ):
-    home = approve_home(make_home(landlord, grid_a, max_occupants=2), landlord, housing_a)
+    # one room, two people a room: at most 2, though the landlord declared 10
+    home = approve_home(make_home(landlord, grid_a, max_occupants=10, rooms=1), landlord, housing_a)
     declare(landlord, home, seq=51)
     second = declare(landlord, home, seq=53, name="钱多")
     assert services.flag_overcrowded_homes() == 0
@@ -210,3 +214,25 @@ def test_more_people_registered_than_the_maximum_flags_the_home_to_the_grid_offi
     assert home.overcrowded_since is None
     assert services.flag_overcrowded_homes() == 0
     assert FieldTask.objects.filter(kind=TaskKind.FOLLOW_UP, status=TaskStatus.OPEN).count() == 1
+
+
+def test_the_occupancy_limit_comes_from_area_and_rooms_under_the_rules_in_force(
+    landlord, grid_a, housing_a
+):
+    from decimal import Decimal
+
+    from housing import selectors
+    from housing.models import OccupancyPolicy
+
+    home = approve_home(
+        make_home(landlord, grid_a, max_occupants=30, rooms=3, floor_area="24.9"),
+        landlord,
+        housing_a,
+    )
+    assert selectors.occupancy_limit(home) == 4  # 24.9 m² / 5 m², under 3 rooms x 2
+    later = TODAY() + dt.timedelta(days=30)
+    OccupancyPolicy.objects.create(
+        effective_from=later, min_area_per_person=Decimal("4"), max_per_room=1
+    )
+    assert selectors.occupancy_limit(home) == 4  # a new rule does not rewrite today
+    assert selectors.occupancy_limit(home, on=later) == 3  # rooms now limit: 3 x 1

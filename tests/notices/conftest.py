@@ -16,8 +16,8 @@ from django.utils import timezone
 from portal import navigation
 from portal.celery import app as celery_app
 from portal.notices import services
+from portal.periods import add_months
 from residents import idnumber
-from residents.continuity import add_months
 from residents.models import Dependant, Person, Reason, Registration, Relation, Source
 from tests import factories
 

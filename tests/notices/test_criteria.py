@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from portal.errors import InvalidInput
 from portal.notices import criteria
+from portal.periods import add_months
 from residents import selectors as resident_selectors
-from residents.continuity import add_months
 from residents.models import Permit, PermitPolicy
 from tests.notices.conftest import (
     child_of,

@@ -73,6 +73,7 @@ def seed_tables(departments):
 
     import_module("points.migrations.0002_fact_types").create_fact_types(apps, None)
     import_module("points.migrations.0003_seed_rule_sets").create_rule_sets(apps, None)
+    import_module("points.migrations.0005_verifying_departments").apply_map(apps, None)
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def hr_b(district_b):
 
 @pytest.fixture
 def me(resident, address_a):
-    """The resident's own person, registered in district A for three years."""
+    """The resident's own person, registered in district A for three years, with a permit."""
     person = make_person(seq=13, user=resident)
     Registration.objects.create(
         person=person,
@@ -118,6 +119,7 @@ def me(resident, address_a):
         reason=Reason.WORK,
         source=Source.SELF,
     )
+    give_permit(person)
     return person
 
 
@@ -129,9 +131,17 @@ def outer_zone(district_b):
 
 
 def give_permit(person: Person, *, issued: dt.date | None = None, restarted: dt.date | None = None):
-    """A residence permit valid today for a registered person (as public security issues it)."""
+    """A residence permit valid today for a registered person (as public security issues it);
+    a permit the person already holds is given the dates asked for."""
     from portal.workflow import services as workflow
     from residents.models import Basis, Permit, PermitApplication
+
+    held = Permit.objects.filter(person=person, status="valid").first()
+    if held is not None:
+        held.issued_on = issued or timezone.localdate() - dt.timedelta(days=200)
+        held.clock_restarted_on = restarted
+        held.save(update_fields=["issued_on", "clock_restarted_on"])
+        return held
 
     registration = person.registrations.get(end_date__isnull=True)
     district = registration.address.grid.district
@@ -172,6 +182,7 @@ def register_person(
         reason=Reason.WORK,
         source=Source.SELF,
     )
+    give_permit(person)
     return person
 
 

@@ -126,6 +126,10 @@ def test_a_resident_applies_claims_uploads_and_submits(api, zhongshan, me, resid
     assert claim.status_code == 201
     assert claim.json()["department"] == "education"
     claim_id = claim.json()["id"]
+    worked = claims.add_claim(
+        actor=resident, application_id=application_id, fact_type="work_years_city", value=3
+    )
+    claims.add_evidence(actor=resident, claim_id=worked.pk, upload=pdf())
     refused = api.post(f"/api/v1/points/applications/{application_id}/submit/")
     assert refused.status_code == 400
     assert "evidence" in refused.json()["fields"]
@@ -309,3 +313,25 @@ def test_the_schema_describes_the_points_api_without_warnings(db):
 def test_the_portal_schema_includes_the_points_api(client, db):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert "/api/v1/points/estimate/" in response.json()["paths"]
+
+
+def test_a_veto_shows_no_total_in_the_api(api, shanghai):
+    response = api.post(
+        "/api/v1/points/estimate/",
+        {
+            "rule_set": shanghai.pk,
+            "facts": {
+                "birth_date": "1990-05-12",
+                "has_permit": True,
+                "education": "bachelor",
+                "serious_crime": True,
+            },
+            "on": "2026-01-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 200
+    [standard] = response.json()["estimate"]["services"]
+    assert standard["total"] is None
+    assert standard["raw_total"] is None
+    assert standard["eligible"] is False

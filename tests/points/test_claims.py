@@ -7,13 +7,16 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from points import selectors
 from points.models import ApplicationStatus, Claim, FactSheet, Score
 from points.services import claims
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.notices.models import Notification
+from portal.periods import add_months
 from portal.workflow.models import Status
+from residents.models import Permit
 from tests.points.conftest import give_permit, make_person, pdf
 
 
@@ -275,3 +278,57 @@ def test_withdrawing_withdraws_the_open_claims(submitted, resident):
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.WITHDRAWN
     assert set(submitted.claims.values_list("case__status", flat=True)) == {Status.WITHDRAWN}
+
+
+def test_a_new_account_without_a_permit_cannot_start_and_is_told_when_it_can(
+    zhongshan, other_resident, address_a
+):
+    from residents import services as resident_services
+    from tests.residents.conftest import make_person as make_own_person
+
+    person = make_own_person(other_resident, seq=57)
+    resident_services.register_residence(
+        actor=other_resident,
+        person_id=person.pk,
+        address_id=address_a.pk,
+        start_date=timezone.localdate(),
+        reason="work",
+    )
+    with pytest.raises(NotEligible) as refused:
+        claims.start_application(actor=other_resident, service="school")
+    assert refused.value.code == "entry_conditions"
+    [unmet] = refused.value.fields["entry"]
+    assert "持有广东省居住证" in unmet
+    six_months = add_months(timezone.localdate(), 6)
+    assert date_format(six_months) in unmet
+
+
+def test_submitting_lists_every_unmet_entry_condition_at_once(application, resident, me):
+    Permit.objects.filter(person=me).update(
+        status="cancelled", cancelled_on=timezone.localdate(), cancel_reason="迁出"
+    )
+    add(resident, application, "education", ["junior_college"])
+    with pytest.raises(NotEligible) as refused:
+        claims.submit_application(actor=resident, application_id=application.pk)
+    entry = refused.value.fields["entry"]
+    assert len(entry) == 2
+    assert any("持有广东省居住证" in line for line in entry)
+    assert any("在本市工作满1年" in line for line in entry)
+
+
+@pytest.mark.parametrize(
+    ("fact_type", "value", "department"),
+    [
+        ("unmarried", True, "civil_affairs"),
+        ("patents_invention", ["2024-03-01"], "science"),
+        ("blood_donation_cc", 400, "health"),
+        ("income_tax_5y", 12000, "tax"),
+        ("housing_fund_months", 24, "housing_fund"),
+        ("community_education_certs", 2, "youth_league"),
+    ],
+)
+def test_claims_go_to_the_department_of_the_verification_map(
+    application, resident, fact_type, value, department
+):
+    claim = add(resident, application, fact_type, value, evidence=False)
+    assert claim.case.department.code == department

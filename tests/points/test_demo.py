@@ -30,10 +30,15 @@ def seeded(db, departments):
     return run_steps()
 
 
-def test_the_zhongshan_style_rules_are_in_force_with_both_tables_published(seeded):
+def test_the_demo_city_runs_its_own_rules_and_both_reference_tables_stay_published(seeded):
     in_force = selectors.rule_set_in_force()
-    assert in_force.scheme.code == "zhongshan"
-    assert {r.scheme.code for r in selectors.published_rule_sets()} == {"zhongshan", "shanghai"}
+    assert in_force.scheme.code == "dongou"
+    assert "东瓯市" in in_force.name
+    assert {r.scheme.code for r in selectors.published_rule_sets()} == {
+        "dongou",
+        "zhongshan",
+        "shanghai",
+    }
     assert Zone.objects.get(code="outer").areas.count() == len(seeded.made["districts"]) - 1
 
 

@@ -52,6 +52,7 @@ def test_a_move_keeps_the_periods_and_a_zone_is_found_above_the_grid(
 
 
 def test_no_permit_is_a_fact_too(zhongshan, me):
+    me.permits.update(status="cancelled", cancelled_on=timezone.localdate(), cancel_reason="迁出")
     assert facts.registry_facts(me, on=timezone.localdate())["has_permit"] is False
 
 
@@ -105,14 +106,21 @@ def test_two_reviewers_deciding_the_last_claims_at_once_complete_the_application
         reason=Reason.WORK,
         source=Source.SELF,
     )
+    give_permit(person)
     application = claims.start_application(actor=user, service="school")
     education = claims.add_claim(
         actor=user, application_id=application.pk, fact_type="education", value=["bachelor"]
     )
     claims.add_evidence(actor=user, claim_id=education.pk, upload=pdf())
+    worked = claims.add_claim(
+        actor=user, application_id=application.pk, fact_type="work_years_city", value=3
+    )
+    claims.add_evidence(actor=user, claim_id=worked.pk, upload=pdf())
     claims.submit_application(actor=user, application_id=application.pk)
     police = factories.reviewer(department="public_security", districts=[district], username="p_r")
     teacher = factories.reviewer(department="education", districts=[district], username="e_r")
+    hr = factories.reviewer(department="human_resources", districts=[district], username="h_r")
+    claims.verify_claim(actor=hr, claim_id=worked.pk)
     police_claims = list(application.claims.filter(case__department__code="public_security"))
     for claim in police_claims[1:]:
         claims.verify_claim(actor=police, claim_id=claim.pk)

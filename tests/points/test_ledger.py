@@ -281,3 +281,32 @@ def test_the_bulk_path_writes_exactly_what_the_engine_computes_even_for_odd_text
     assert [odd] == [v for v in stored.data["items"][0][1] if v != "bachelor"]
     # and the one-person path finds the same facts already scored
     assert ledger.score_sheet(sheet=sheet, rule_set=zhongshan).pk == stored.pk
+
+
+def test_a_cancelled_permit_lapses_the_score_and_the_service_gates_recheck(zhongshan, me, resident):
+    from django.utils import timezone
+
+    from housing import eligibility as housing_eligibility
+    from residents import services as resident_services
+    from schooling import eligibility as school_eligibility
+
+    today = timezone.localdate()
+    scored = ledger.score_sheet(
+        sheet=make_sheet(me, reference=today - dt.timedelta(days=10), **BASIC),
+        rule_set=zhongshan,
+    )
+    assert housing_eligibility.housing_points_of(me, on=today) is not None
+    assert school_eligibility.school_points_of(me, on=today) is not None
+
+    resident_services.end_registration(
+        actor=resident, registration_id=me.registrations.get().pk, end_date=today
+    )
+
+    lapsed = Score.objects.get(person=me, is_current=True)
+    assert lapsed.pk != scored.pk
+    assert (lapsed.lapsed_on, lapsed.passed) == (today, [])
+    assert lapsed.valid_until < today
+    assert lapsed.breakdown == scored.breakdown  # the history keeps what was scored
+    assert housing_eligibility.housing_points_of(me, on=today) is None
+    assert school_eligibility.school_points_of(me, on=today) is None
+    assert Score.objects.filter(person=me).count() == 2

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from points.models import ApplicationStatus, Claim
@@ -119,7 +122,12 @@ def test_the_check_page_lists_what_is_missing_and_submits(signed_in, zhongshan, 
     )
     check = signed_in.get(reverse("points:application_check", args=[application.pk]))
     assert check.context["problems"]["evidence"]
+    assert check.context["problems"]["entry"]  # years worked in the city not yet claimed
     claims.add_evidence(actor=resident, claim_id=claim.pk, upload=pdf())
+    worked = claims.add_claim(
+        actor=resident, application_id=application.pk, fact_type="work_years_city", value=3
+    )
+    claims.add_evidence(actor=resident, claim_id=worked.pk, upload=pdf())
     response = signed_in.post(reverse("points:application_check", args=[application.pk]))
     assert response["Location"] == reverse("points:application_receipt", args=[application.pk])
     receipt = signed_in.get(response["Location"])
@@ -145,6 +153,10 @@ def submitted_claim(zhongshan, me, resident):
         actor=resident, application_id=application.pk, fact_type="education", value=["bachelor"]
     )
     claims.add_evidence(actor=resident, claim_id=claim.pk, upload=pdf())
+    worked = claims.add_claim(
+        actor=resident, application_id=application.pk, fact_type="work_years_city", value=3
+    )
+    claims.add_evidence(actor=resident, claim_id=worked.pk, upload=pdf())
     claims.submit_application(actor=resident, application_id=application.pk)
     return Claim.objects.get(pk=claim.pk)
 
@@ -210,10 +222,11 @@ def test_a_return_without_a_reason_is_refused_on_the_page(client, submitted_clai
 
 
 def test_the_score_page_shows_the_breakdown_thresholds_and_suggestions(
-    signed_in, submitted_claim, education_a, police_a_points
+    signed_in, submitted_claim, education_a, police_a_points, hr_a
 ):
+    by_department = {"education": education_a, "human_resources": hr_a}
     for claim in Claim.objects.filter(application=submitted_claim.application):
-        reviewer = education_a if claim.case.department.code == "education" else police_a_points
+        reviewer = by_department.get(claim.case.department.code, police_a_points)
         claims.verify_claim(actor=reviewer, claim_id=claim.pk)
     submitted_claim.application.refresh_from_db()
     assert submitted_claim.application.status == ApplicationStatus.COMPLETED
@@ -291,3 +304,22 @@ def test_a_draft_claim_is_changed_on_its_page(signed_in, zhongshan, me, resident
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.value == 120
+
+
+def test_a_veto_shows_no_total_on_the_page(shanghai):
+    from points import engine, explain, spec
+    from tests.points.seeds import facts as decoded
+
+    rules = spec.compiled(shanghai)
+    result = engine.score(
+        rules,
+        decoded(birth_date="1990-05-12", has_permit=True, education="bachelor", serious_crime=True),
+        on=dt.date(2026, 1, 1),
+    )
+    explanation = explain.Explainer(rules).explain(result)
+    assert [line.total for line in explanation.services] == [None]
+
+    html = render_to_string("points/_breakdown.html", {"explanation": explanation})
+    shown = html.split('class="pts-service__total"', 1)[1].split("</p>", 1)[0]
+    assert "一票否决" in shown
+    assert "pts-number" not in shown

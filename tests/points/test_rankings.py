@@ -116,6 +116,13 @@ def test_the_objection_window_is_the_services_working_days(applicants, hr_office
     assert school.objection_until == dt.date(2026, 3, 13)  # five working days later
 
 
+def test_the_objection_window_skips_statutory_holidays(applicants, hr_office):
+    # Friday 3 April 2026, before Qingming (4-6 April): Monday 6 April is no working day
+    with time_machine.travel(dt.datetime(2026, 4, 3, 2, tzinfo=dt.UTC), tick=False):
+        school = publish(hr_office, name="第一批")
+    assert school.objection_until == dt.date(2026, 4, 13)
+
+
 def test_public_rental_housing_lists_stay_open_twenty_working_days(hr_office, zhongshan):
     with time_machine.travel(dt.datetime(2026, 3, 6, 10, tzinfo=dt.UTC), tick=False):
         housing = publish(hr_office, service="housing", name="第一批")

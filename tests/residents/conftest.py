@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from portal.periods import add_months
 from residents import services
-from residents.continuity import add_months
 from residents.models import Basis, MaterialKind, Permit
 from tests import factories
 
@@ -37,14 +37,17 @@ def make_person(user, *, seq: int, name: str = "李明", birth: dt.date = dt.dat
     )
 
 
-def register(user, person, address, *, start: dt.date | None = None):
-    return services.register_residence(
+def register(user, person, address, *, start: dt.date | None = None, verify: bool = True):
+    """A registration from `start` (8 months ago); an older start than the declaration window
+    is verified by a grid officer unless `verify` is False."""
+    registration = services.register_residence(
         actor=user,
         person_id=person.pk,
         address_id=address.pk,
         start_date=start or months_ago(8),
         reason="work",
     )
+    return factories.verified(registration) if verify else registration
 
 
 def make_application(user, person, *, materials: bool = True):

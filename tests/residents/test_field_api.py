@@ -246,7 +246,7 @@ def test_a_malformed_visit_is_a_400_in_the_one_error_format(as_officer, address_
 
 
 def test_another_officers_client_id_is_a_409(api, as_officer, address_a, grid_a):
-    body = visit_body(address_a)
+    body = visit_body(address_a, note="空置房屋")
     as_officer.post("/api/v1/field/visits/", body, format="json")
     colleague = factories.officer(grids=[grid_a], username="officer_a2")
     api.force_authenticate(colleague)
@@ -270,9 +270,14 @@ def test_a_browser_session_must_send_the_csrf_token_in_a_header(officer_a, addre
     client.get("/field/")  # sets the CSRF cookie
     token = client.cookies["csrftoken"].value
 
-    without = client.post("/api/v1/field/visits/", visit_body(address_a), format="json")
+    without = client.post(
+        "/api/v1/field/visits/", visit_body(address_a, note="空置房屋"), format="json"
+    )
     with_header = client.post(
-        "/api/v1/field/visits/", visit_body(address_a), format="json", HTTP_X_CSRFTOKEN=token
+        "/api/v1/field/visits/",
+        visit_body(address_a, note="空置房屋"),
+        format="json",
+        HTTP_X_CSRFTOKEN=token,
     )
 
     assert without.status_code == 403
@@ -283,7 +288,9 @@ def test_visits_are_listed_for_the_grid_only(
     api, as_officer, address_a, grid_b, django_assert_max_num_queries
 ):
     for _ in range(3):
-        as_officer.post("/api/v1/field/visits/", visit_body(address_a), format="json")
+        as_officer.post(
+            "/api/v1/field/visits/", visit_body(address_a, note="空置房屋"), format="json"
+        )
     other = factories.officer(grids=[grid_b], username="officer_b")
 
     with django_assert_max_num_queries(6):
@@ -343,7 +350,11 @@ def test_closed_tasks_are_listed_on_request(as_officer, officer_a, address_a):
         source="housing",
         source_ref="d-9",
     )
-    as_officer.post("/api/v1/field/visits/", visit_body(address_a, tasks=[task.pk]), format="json")
+    as_officer.post(
+        "/api/v1/field/visits/",
+        visit_body(address_a, task_findings=[{"task": task.pk, "finding": "已核实在住"}]),
+        format="json",
+    )
 
     open_tasks = as_officer.get("/api/v1/field/tasks/").json()
     closed = as_officer.get("/api/v1/field/tasks/", {"status": "closed"}).json()
@@ -393,3 +404,9 @@ def test_the_field_endpoints_are_in_the_openapi_schema(client, db):
     } <= set(schema["paths"])
     post = schema["paths"]["/api/v1/field/visits/"]["post"]
     assert {"200", "201", "400", "404", "409"} <= set(post["responses"])
+
+
+def test_an_empty_visit_is_refused_by_the_api(as_officer, address_a, tenant):
+    response = as_officer.post("/api/v1/field/visits/", visit_body(address_a), format="json")
+    assert_error(response, status=400, field="visit")
+    assert not Visit.objects.exists()

@@ -105,7 +105,11 @@ def test_another_grids_address_grid_and_visit_are_not_found(officer_client, grid
     elsewhere = factories.AddressFactory(grid=grid_b)
     other = factories.officer(grids=[grid_b], username="officer_b")
     theirs, _ = services.record_visit(
-        actor=other, client_id=uuid.uuid4(), address_id=elsewhere.pk, outcome=VisitOutcome.DONE
+        actor=other,
+        client_id=uuid.uuid4(),
+        address_id=elsewhere.pk,
+        outcome=VisitOutcome.DONE,
+        note="空置房屋",
     )
 
     assert officer_client.get(f"/field/grids/{grid_b.pk}/").status_code == 404
@@ -276,7 +280,9 @@ def test_the_visit_form_closes_the_ticked_tasks(officer_client, address_a, tenan
         source_ref="d-1",
     )
 
-    officer_client.post(address_url(address_a), visit_form(tenant, tasks=[str(task.pk)]))
+    officer_client.post(
+        address_url(address_a), visit_form(tenant, **{f"task_{task.pk}": "租户在住，合同已看"})
+    )
 
     task.refresh_from_db()
     assert task.status == TaskStatus.CLOSED
@@ -312,6 +318,7 @@ def test_analysts_see_coverage_per_grid_and_per_officer(client, analyst, officer
         client_id=uuid.uuid4(),
         address_id=address_a.pk,
         outcome=VisitOutcome.DONE,
+        note="空置房屋",
     )
     client.force_login(analyst)
 
@@ -321,3 +328,26 @@ def test_analysts_see_coverage_per_grid_and_per_officer(client, analyst, officer
     page = response.content.decode()
     assert "officer_a" in page
     assert "100%" in page
+
+
+def test_the_visit_form_presets_no_outcome_and_ticks_no_task(officer_client, address_a, tenant):
+    services.raise_field_task(
+        kind=TaskKind.VERIFY_DECLARATION,
+        address=address_a,
+        person=tenant,
+        due_date=timezone.localdate(),
+        source="housing",
+        source_ref="d-2",
+    )
+    page = officer_client.get(address_url(address_a)).content.decode()
+    outcome_inputs = re.findall(r'<input[^>]*name="outcome"[^>]*>', page)
+    assert len(outcome_inputs) == len(VisitOutcome.values)
+    assert not any("checked" in tag for tag in outcome_inputs)
+    assert 'type="checkbox"' not in page  # no task ticked, or tickable, without a finding
+
+
+def test_an_empty_visit_is_refused_on_the_page(officer_client, address_a, tenant):
+    response = officer_client.post(address_url(address_a), visit_form(tenant, choice="not_seen"))
+    assert response.status_code == 400
+    assert "没有记录任何内容" in response.content.decode()
+    assert not Visit.objects.exists()

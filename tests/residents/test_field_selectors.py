@@ -221,7 +221,7 @@ def test_the_raiser_reads_its_task_back_by_its_own_reference(officer_a, grid_a):
         client_id=uuid.uuid4(),
         address_id=address.pk,
         outcome=VisitOutcome.DONE,
-        task_ids=[task.pk],
+        task_findings={task.pk: "租户在住，已核实"},
     )
 
     [read_back] = selectors.field_tasks_raised_by(source="housing", source_ref="declaration-42")

@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound, TransitionNotAllowed
 from residents import idnumber, selectors, services
 from residents.models import (
@@ -169,7 +170,7 @@ def test_nobody_home_raises_one_revisit_task_however_often_it_happens(officer_a,
     assert task.kind == TaskKind.REVISIT
     assert task.status == TaskStatus.OPEN
     assert task.address == address_a
-    assert task.due_date == timezone.localdate(first.visited_at) + dt.timedelta(days=3)
+    assert task.due_date == add_working_days(timezone.localdate(first.visited_at), 3)
 
 
 def test_a_visit_someone_answers_closes_the_revisit_task(officer_a, address_a):
@@ -203,7 +204,9 @@ def test_a_visit_closes_the_tasks_it_lists_and_leaves_others_open(
         source_ref="run-1/row-9",
     )
 
-    recorded, _ = visit(officer_a, address_a, present=[tenant.pk], task_ids=[declared.pk])
+    recorded, _ = visit(
+        officer_a, address_a, present=[tenant.pk], task_findings={declared.pk: "租户在住，已核实"}
+    )
 
     declared.refresh_from_db()
     other.refresh_from_db()
@@ -220,7 +223,12 @@ def test_a_nobody_home_visit_leaves_listed_tasks_open(officer_a, address_a):
         source_ref="declaration-8",
     )
 
-    visit(officer_a, address_a, outcome=VisitOutcome.NOBODY_HOME, task_ids=[task.pk])
+    visit(
+        officer_a,
+        address_a,
+        outcome=VisitOutcome.NOBODY_HOME,
+        task_findings={task.pk: "租户在住，已核实"},
+    )
 
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
@@ -247,11 +255,11 @@ def test_a_visit_sent_twice_is_recorded_once_and_the_second_call_returns_the_fir
 
 def test_a_client_id_of_another_officers_visit_is_a_conflict(officer_a, address_a, grid_a):
     client_id = uuid.uuid4()
-    visit(officer_a, address_a, client_id=client_id)
+    visit(officer_a, address_a, client_id=client_id, note="空置房屋")
     colleague = factories.officer(grids=[grid_a], username="officer_a2")
 
     with pytest.raises(TransitionNotAllowed) as refused:
-        visit(colleague, address_a, client_id=client_id)
+        visit(colleague, address_a, client_id=client_id, note="空置房屋")
 
     assert refused.value.code == "client_id_used"
     assert Visit.objects.get().officer == officer_a
@@ -332,7 +340,7 @@ def test_a_task_outside_the_officers_grids_is_not_found(officer_a, address_a, gr
     )
 
     with pytest.raises(NotFound):
-        visit(officer_a, address_a, task_ids=[task.pk])
+        visit(officer_a, address_a, task_findings={task.pk: "租户在住，已核实"})
 
 
 def test_a_person_of_another_address_in_the_grid_cannot_be_confirmed_here(
@@ -468,7 +476,7 @@ def test_a_closed_task_can_be_raised_again(officer_a, address_a):
         "source_ref": "probably-departed",
     }
     first = services.raise_field_task(**kwargs)
-    visit(officer_a, address_a, task_ids=[first.pk])
+    visit(officer_a, address_a, task_findings={first.pk: "租户在住，已核实"})
 
     second = services.raise_field_task(**kwargs)
 
@@ -501,3 +509,53 @@ def test_a_task_of_an_unknown_kind_or_without_a_source_is_refused(address_a):
         )
 
     assert set(refused.value.fields) == {"kind", "source"}
+
+
+# --- a visit records what was seen -----------------------------------------------------------------
+
+
+def test_an_empty_visit_is_refused_and_nothing_is_written(officer_a, address_a, tenant):
+    with pytest.raises(InvalidInput) as refused:
+        visit(officer_a, address_a)
+    assert list(refused.value.fields) == ["visit"]
+    assert not Visit.objects.exists()
+
+
+def test_a_visit_without_an_outcome_is_refused(officer_a, address_a, tenant):
+    with pytest.raises(InvalidInput) as refused:
+        visit(officer_a, address_a, outcome="", present=[tenant.pk])
+    assert "outcome" in refused.value.fields
+    assert not Visit.objects.exists()
+
+
+def test_a_task_is_closed_only_with_a_finding_for_it(officer_a, address_a, tenant):
+    task = services.raise_field_task(
+        kind=TaskKind.VERIFY_DECLARATION,
+        address=address_a,
+        due_date=timezone.localdate(),
+        source="housing",
+        source_ref="declaration-77",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        visit(officer_a, address_a, present=[tenant.pk], task_ids=[task.pk])
+    assert list(refused.value.fields) == [f"task_findings.{task.pk}"]
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+    assert not Visit.objects.exists()
+
+    visit(officer_a, address_a, task_findings={task.pk: "  租户王芳在住，出示租赁合同  "})
+    task.refresh_from_db()
+    assert (task.status, task.finding) == (TaskStatus.CLOSED, "租户王芳在住，出示租赁合同")
+
+
+def test_every_problem_of_a_visit_is_named_at_once(officer_a, address_a):
+    task = services.raise_field_task(
+        kind=TaskKind.VERIFY_DECLARATION,
+        address=address_a,
+        due_date=timezone.localdate(),
+        source="housing",
+        source_ref="declaration-78",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        visit(officer_a, address_a, task_ids=[task.pk], note="x" * 2001)
+    assert set(refused.value.fields) == {"note", f"task_findings.{task.pk}"}

@@ -462,3 +462,17 @@ def test_declaring_a_move_on_the_page_ends_the_old_registration(signed_in, me, r
     registered.refresh_from_db()
     assert registered.end_date == moved_on
     assert selectors.current_registration(me).address == new_address
+
+
+def test_a_late_declaration_is_accepted_with_a_warning_on_the_page(signed_in, me, address_a):
+    data = {
+        "person": me.pk,
+        "address": address_a.pk,
+        "start_date": months_ago(3).isoformat(),
+        "reason": "work",
+        "moving": "False",
+        "step": "confirm",
+    }
+    done = signed_in.post(reverse("residents:registration_new"), data, follow=True)
+    assert me.registrations.get().is_late
+    assert "逾期申报".encode() in done.content

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.notices.models import Notification
 from portal.workflow.models import Status
@@ -122,7 +123,7 @@ def test_submitting_records_the_step_and_sends_a_notice(
         services.submit_permit_application(actor=resident, application_id=draft.pk)
     draft.case.refresh_from_db()
     assert draft.case.status == Status.SUBMITTED
-    assert draft.case.due_date == timezone.localdate() + dt.timedelta(days=15)
+    assert draft.case.due_date == add_working_days(timezone.localdate(), 15)
     notice = Notification.objects.get(recipient=resident)
     assert draft.case.reference in notice.title
     assert notice.link.endswith(f"/permit/applications/{draft.pk}/")

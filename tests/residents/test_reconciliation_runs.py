@@ -717,7 +717,7 @@ def test_a_visit_closes_the_task_and_settles_the_discrepancy(tmp_path, tenant, o
         address_id=discrepancy.address_id,
         outcome=VisitOutcome.DONE,
         present=[tenant.pk],
-        task_ids=[discrepancy.task_id],
+        task_findings={discrepancy.task_id: "租户在住，已核实"},
     )
 
     discrepancy.refresh_from_db()
@@ -734,7 +734,7 @@ def test_after_a_visit_closed_the_task_the_next_feed_raises_a_new_one(tmp_path, 
         address_id=home(tenant),
         outcome=VisitOutcome.DONE,
         present=[tenant.pk],
-        task_ids=[first.discrepancies.get().task_id],
+        task_findings={first.discrepancies.get().task_id: "租户在住，已核实"},
     )
 
     later = reconcile(
@@ -762,7 +762,7 @@ def test_a_task_a_visit_closes_while_the_run_writes_still_carries_the_discrepanc
             address_id=task.address_id,
             outcome=VisitOutcome.DONE,
             present=[tenant.pk],
-            task_ids=[task.pk],
+            task_findings={task.pk: "租户在住，已核实"},
         )
         return raised
 

@@ -143,12 +143,14 @@ def make_guardian(
             id_number=factories.make_id_number(birth=dt.date(1988, 3, 9), seq=seq * 2 + 1),
             phone="",
         )
-        resident_services.register_residence(
-            actor=user,
-            person_id=guardian.pk,
-            address_id=address.pk,
-            start_date=add_months(issued, -8),
-            reason="work",
+        factories.verified(
+            resident_services.register_residence(
+                actor=user,
+                person_id=guardian.pk,
+                address_id=address.pk,
+                start_date=add_months(issued, -8),
+                reason="work",
+            )
         )
         application = resident_services.create_permit_application(
             actor=user, person_id=guardian.pk, basis=Basis.EMPLOYMENT, basis_detail="某某鞋业公司"

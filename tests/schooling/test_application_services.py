@@ -7,9 +7,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils.formats import date_format
 
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.periods import add_months
 from portal.workflow.models import Status
+from residents import services as resident_services
 from schooling import services
 from schooling.models import EnrolmentApplication, MaterialKind, Tenure
 from tests.schooling.conftest import (
@@ -106,6 +109,25 @@ def test_a_permit_held_too_briefly_is_refused_with_every_problem_at_once(
     assert set(refused.value.fields) == {"permit", "materials"}
     assert len(refused.value.fields["materials"]) == 3  # vaccination, household, housing
     assert EnrolmentApplication.objects.get(pk=application.pk).case.status == Status.DRAFT
+    # the guardian is told the day the permit has been held for the round's 12 months
+    held_since = _guardian.permits.get().issued_on
+    assert date_format(add_months(held_since, 12)) in refused.value.fields["permit"][0]
+
+
+def test_a_guardian_without_a_permit_is_told_when_the_condition_can_be_met(
+    enrolment_round, address_a, police_a
+):
+    from schooling import eligibility
+
+    _user, guardian, _child = make_guardian(
+        username="noperm", address=address_a, police=police_a, permit_months=7
+    )
+    permit = guardian.permits.get()
+    resident_services.cancel_permits_of(person=guardian, actor=police_a, on=today(), reason="test")
+    problems = eligibility.guardian_problems(enrolment_round, guardian, on=today())
+    # registered 15 months ago (verified), so a permit can be applied for today; then 12 months
+    assert date_format(add_months(today(), 12)) in problems["permit"][0]
+    assert permit.pk
 
 
 def test_points_below_the_threshold_are_refused(enrolment_round, address_a, police_a):
