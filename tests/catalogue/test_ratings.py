@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -198,3 +200,32 @@ def test_rectification_list_query_budget(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("catalogue:rectifications"))
     assert response.content.decode().count("<section") == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_ratings_sent_at_once_leave_one(city, resident):
+    district = city["districts"][0]
+    police = factories.reviewer(department="public_security", districts=[district], username="pc")
+    case = _case(resident, district, police)
+    workflow_services.approve_case(case_id=case.pk, actor=police)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def rate(level):
+        try:
+            barrier.wait()
+            services.rate_case(actor=resident, case_id=case.pk, level=level)
+            outcomes.append("ok")
+        except TransitionNotAllowed:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rate, args=(level,)) for level in (5, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    assert Rating.objects.filter(case=case).count() == 1
+    assert Rectification.objects.count() == (1 if Rating.objects.get().level == 1 else 0)
