@@ -9,9 +9,11 @@ class HousingConfig(AppConfig):
     def ready(self) -> None:
         from housing import criteria, metrics, wiring
         from housing import demo as housing_demo
+        from housing import guide as housing_guide
         from portal import demo
 
         demo.register(name="housing", order=50, step=housing_demo.seed)
         wiring.register()
+        housing_guide.register()
         criteria.register()
         metrics.register()

@@ -7,6 +7,8 @@ class PointsConfig(AppConfig):
     verbose_name = _("Points-based integration scoring")
 
     def ready(self) -> None:
+        from points import guide as points_guide
         from points import wiring
 
         wiring.register()
+        points_guide.register()

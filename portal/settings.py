@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "portal.notices",
     "portal.dashboard",
     "portal.projection",
+    "portal.catalogue",
     "residents",
     "points",
     "housing",

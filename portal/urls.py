@@ -16,6 +16,7 @@ urlpatterns = [
     path("work/", include("portal.workflow.urls")),
     path("notices/", include("portal.notices.urls")),
     path("projection/", include("portal.projection.urls")),
+    path("services/", include("portal.catalogue.urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("open-data/", dashboard_views.open_statistics, name="open_statistics"),
     path(

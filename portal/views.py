@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,26 +14,32 @@ from portal import errors, health
 # What the portal offers, as the home page presents it to visitors who have not signed in.
 SERVICES = (
     (
+        "residence_registration",
         _("Residence registration"),
         _("Declare where you live after you arrive. It is the basis of the other services."),
     ),
     (
+        "residence_permit",
         _("Residence permit"),
         _("After half a year of registered residence, apply for a permit and renew it yearly."),
     ),
     (
+        "tenancy_registration",
         _("Rental housing registration"),
         _("Landlords register a lease and declare tenants moving in and out."),
     ),
     (
+        "affordable_housing",
         _("Affordable rental housing"),
         _("Apply for an affordable rental home and follow the allocation."),
     ),
     (
+        "school_place",
         _("School places for children"),
         _("Apply for a school place for a child who moved to the city with you."),
     ),
     (
+        "points",
         _("Points"),
         _("See your integration points and use them for points-based services."),
     ),
@@ -40,8 +47,11 @@ SERVICES = (
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Visitors see what the portal offers; signed-in users the services of their roles."""
-    services = [{"title": title, "summary": summary} for title, summary in SERVICES]
+    """Visitors see what the portal offers (each card opens its guide); signed-in users the services of their roles."""
+    services = [
+        {"title": title, "summary": summary, "url": reverse("catalogue:guide", args=[code])}
+        for code, title, summary in SERVICES
+    ]
     return render(request, "portal/home.html", {"services": services})
 
 

@@ -10,12 +10,14 @@ class ResidentsConfig(AppConfig):
         from portal import demo
         from residents import criteria, metrics, wiring
         from residents import demo as residents_demo
+        from residents import guide as residents_guide
         from residents import projection as residents_projection
         from residents.reconciliation import demo as reconciliation_demo
 
         demo.register(name="residents", order=30, step=residents_demo.seed)
         demo.register(name="reconciliation", order=70, step=reconciliation_demo.seed)
         wiring.register()
+        residents_guide.register()
         criteria.register()
         residents_projection.register()
         metrics.register()

@@ -9,7 +9,9 @@ class SchoolingConfig(AppConfig):
     def ready(self) -> None:
         from portal import demo
         from schooling import demo as schooling_demo
+        from schooling import guide as schooling_guide
         from schooling import wiring
 
         demo.register(name="schooling", order=60, step=schooling_demo.seed)
         wiring.register()
+        schooling_guide.register()

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogueConfig(AppConfig):
+    name = "portal.catalogue"
+    label = "catalogue"
+    verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from portal import demo, navigation
+        from portal.accounts.models import Role
+        from portal.catalogue import demo as catalogue_demo
+
+        navigation.register(
+            key="catalogue.rectifications",
+            label=_("Rectification of poor ratings"),
+            url_name="catalogue:rectifications",
+            roles={Role.REVIEWER},
+            order=850,
+        )
+        navigation.register(
+            key="catalogue.rating_statistics",
+            label=_("Service ratings"),
+            url_name="catalogue:rating_statistics",
+            roles={Role.ANALYST, Role.LEADER, Role.ADMINISTRATOR},
+            order=850,
+        )
+        demo.register(name="catalogue", order=15, step=catalogue_demo.seed)
