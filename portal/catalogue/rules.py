@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from portal.calendar.selectors import add_working_days
 from portal.catalogue.models import RatingPolicy
 
 DEFAULT_RECTIFICATION_DAYS = 5
@@ -21,7 +22,7 @@ def rating_policy_on(day: dt.date) -> RatingPolicy:
 def rectification_due(start: dt.date) -> dt.date:
     """The day a department must have answered a poor rating given on `start`.
 
-    Counted in calendar days (the policy's `rectification_days`): the portal has no
-    working-day calendar yet; when it has one, this is the one function to change.
+    Counted in working days (the policy's `rectification_days`), skipping statutory holidays and
+    counting make-up working days, as every deadline of the portal does.
     """
-    return start + dt.timedelta(days=rating_policy_on(start).rectification_days)
+    return add_working_days(start, rating_policy_on(start).rectification_days)

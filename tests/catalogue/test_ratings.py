@@ -6,11 +6,14 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import Role
+from portal.calendar.models import DayKind, SpecialDay
+from portal.calendar.selectors import add_working_days
 from portal.catalogue import selectors, services
 from portal.catalogue.models import (
     Rating,
@@ -67,16 +70,29 @@ def test_a_poor_rating_opens_a_rectification_due_after_the_policy_days(resident,
     task = Rectification.objects.get(rating=rating)
     assert task.department_id == decided.department_id
     assert task.status == RectificationStatus.OPEN
-    assert task.due_date == timezone.localdate() + dt.timedelta(days=3)
+    assert task.due_date == add_working_days(timezone.localdate(), 3)
 
 
 def test_rectification_days_follow_the_policy_in_force_on_the_day(db):
     today = timezone.localdate()
     RatingPolicy.objects.create(effective_from=today - dt.timedelta(days=10), rectification_days=7)
     RatingPolicy.objects.create(effective_from=today + dt.timedelta(days=10), rectification_days=2)
-    assert rectification_due(today) == today + dt.timedelta(days=7)
+    assert rectification_due(today) == add_working_days(today, 7)
     later = today + dt.timedelta(days=10)
-    assert rectification_due(later) == later + dt.timedelta(days=2)
+    assert rectification_due(later) == add_working_days(later, 2)
+
+
+@time_machine.travel(dt.datetime(2026, 9, 30, 9, tzinfo=dt.UTC), tick=False)
+def test_rectification_skips_the_national_day_holiday(db):
+    """Two working days from 30 September 2026 pass over the National Day week (1-7 October)."""
+    SpecialDay.objects.filter(day__range=(dt.date(2026, 10, 1), dt.date(2026, 10, 9))).delete()
+    SpecialDay.objects.bulk_create(
+        SpecialDay(day=dt.date(2026, 10, day), kind=DayKind.HOLIDAY, name="国庆节")
+        for day in range(1, 8)
+    )
+    RatingPolicy.objects.create(effective_from=dt.date(2026, 1, 1), rectification_days=2)
+
+    assert rectification_due(dt.date(2026, 9, 30)) == dt.date(2026, 10, 9)
 
 
 def test_fair_rating_opens_no_task(resident, decided):
