@@ -170,7 +170,7 @@ class RatingPolicy(models.Model):
     effective_from = models.DateField(_("in force from"), unique=True)
     rectification_days = models.PositiveSmallIntegerField(
         _("days to answer a poor rating"),
-        help_text=_("Counted in calendar days from the rating."),
+        help_text=_("Counted in working days from the rating."),
     )
     source = models.CharField(_("source of the rule"), max_length=200, blank=True)
 
