@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from employment.models import Course, DeclarationPolicy, Employer, Employment, JobPosting
+from employment.models import Course, Employer, Employment, JobPosting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -17,11 +17,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(DeclarationPolicy)
-class DeclarationPolicyAdmin(admin.ModelAdmin):
-    list_display = ["effective_from", "effective_until", "declare_within_days", "source"]
 
 
 @admin.register(Employer)

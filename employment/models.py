@@ -2,7 +2,7 @@
 
 - An Employer is an enterprise registered by its unified social credit code, verified by the
   human-resources department as a workflow case; Employments are the workers it declares
-  (人来申报、人走注销), on time or late by the DeclarationPolicy in force; a WorkerUpload keeps
+  (人来申报、人走注销), on time or late by the registration policy in force (residents); a WorkerUpload keeps
   the reject report of one uploaded list. A Dormitory is a standard address where the employer
   houses workers, with a capacity; a worker housed there is registered there (source employer).
 - A JobPosting is reviewed by human resources as a workflow case; residents apply with their
@@ -113,37 +113,6 @@ class Employer(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class DeclarationPolicy(models.Model):
-    """How many days an employer has to declare a worker's start or end (rules as data).
-
-    The policy in force on the day of the start or end applies; a declaration made later than
-    that many days after it is flagged late.
-    """
-
-    declare_within_days = models.PositiveSmallIntegerField(_("days to declare"))
-    effective_from = models.DateField(_("effective from"))
-    effective_until = models.DateField(_("effective until"), null=True, blank=True)
-    source = models.CharField(_("source of the rule"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-effective_from"]
-        verbose_name = _("declaration policy")
-        verbose_name_plural = _("declaration policies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["effective_from"], name="declaration_policy_one_per_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(effective_until__isnull=True)
-                | Q(effective_until__gte=F("effective_from")),
-                name="declaration_policy_window_ordered",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.declare_within_days} @ {self.effective_from}"
 
 
 class Dormitory(models.Model):

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from employment.models import (
     Course,
-    DeclarationPolicy,
     Dormitory,
     Employer,
     Employment,
@@ -79,19 +78,6 @@ def verified_employers_of(user: User) -> QuerySet[Employer]:
 def employers_reviewable_by(user: User) -> QuerySet[Employer]:
     cases = workflow_selectors.cases_reviewable_by(user)
     return Employer.objects.filter(case__in=cases).select_related("case", "district", "account")
-
-
-def declaration_policy_on(day: dt.date) -> DeclarationPolicy | None:
-    """The declaration deadline in force on `day`."""
-    return (
-        DeclarationPolicy.objects.filter(effective_from__lte=day)
-        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=day))
-        .order_by("-effective_from")
-        .first()
-    )
-
-
-# --- workers and dormitories -------------------------------------------------------------------------
 
 
 def employments_of(user: User) -> QuerySet[Employment]:

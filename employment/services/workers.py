@@ -5,7 +5,8 @@ A worker housed in one of the employer's dormitories is registered there with so
 "employer" through residents' declared-residence services (the same path landlords'
 declarations take), and the grid's officers get a task to verify it; the end of the
 employment ends that registration. A declaration made more days after the start or end than
-the DeclarationPolicy in force on that day allows is recorded as late (start_late, end_late).
+the registration policy in force allows employers (residents.selectors.declaration_window_start)
+is recorded as late (start_late, end_late).
 
 Concurrency: the employer row is locked for every declaration, the dormitory row for its
 capacity count, and the person row by the registry, so two declarations of one worker at
@@ -29,6 +30,7 @@ from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.workflow.models import Status
 from residents import idnumber
+from residents import selectors as resident_selectors
 from residents import services as resident_services
 from residents.models import Person, Reason, Registration, Source, TaskKind
 
@@ -79,11 +81,9 @@ def worker_person(*, name: str, parsed: idnumber.IdNumber) -> Person:
 
 
 def is_late(day: dt.date, *, declared_on: dt.date) -> bool:
-    """Declared after the days the policy in force on `day` allows (no policy: never late)."""
-    policy = selectors.declaration_policy_on(day)
-    if policy is None:
-        return False
-    return (declared_on - day).days > policy.declare_within_days
+    """Declared after the employer's window of the registration policy in force (residents'
+    one declaration-window rule, the same that flags the worker's registration late)."""
+    return day < resident_selectors.declaration_window_start(Source.EMPLOYER, on=declared_on)
 
 
 def lock_verified_employer(actor: User, employer_id: int) -> Employer:

@@ -8,6 +8,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from employment import services
@@ -67,7 +68,7 @@ def other_employer_user(db):
 
 
 @pytest.fixture
-def employer(employer_user, district_a, hr_a, declaration_policy):
+def employer(employer_user, district_a, hr_a, employer_window):
     registered = register_employer(employer_user, district_a, seq=1)
     return services.approve_employer(actor=hr_a, employer_id=registered.pk)
 
@@ -132,9 +133,16 @@ def seed_points() -> None:
 
 
 @pytest.fixture
-def declaration_policy(db):
-    """The seeded declaration deadline, restored after a transactional test's flush."""
-    import_module("employment.migrations.0002_seed_declaration_policy").seed(apps, None)
+def employer_window(db):
+    """Employers declare within 7 calendar days here (residents' registration policy), so that
+    on-time and late do not depend on the weekday a test runs on."""
+    from residents.models import RegistrationPolicy
+
+    return RegistrationPolicy.objects.create(
+        effective_from=timezone.localdate() - dt.timedelta(days=60),
+        employer_days=7,
+        calendar_days=True,
+    )
 
 
 @pytest.fixture(autouse=True)

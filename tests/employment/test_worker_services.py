@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from employment import selectors, services
-from employment.models import DeclarationPolicy, Employment
+from employment.models import Employment
 from portal.errors import InvalidInput, NotEligible, NotFound
-from residents.models import FieldTask, Person, Registration, Source, TaskKind
+from residents import selectors as resident_selectors
+from residents.models import FieldTask, Person, Registration, RegistrationPolicy, Source, TaskKind
 from tests.employment.conftest import bad_id, register_employer, worker_id
 
 
@@ -80,14 +81,16 @@ def test_a_late_declaration_is_flagged_by_the_policy_in_force(employer, employer
 def test_the_deadline_is_data_with_effective_dates(employer, employer_user):
     # Given: from 30 days ago the city allows only 3 days.
     today = timezone.localdate()
-    DeclarationPolicy.objects.create(
-        declare_within_days=3, effective_from=today - dt.timedelta(days=30)
+    RegistrationPolicy.objects.create(
+        effective_from=today - dt.timedelta(days=30), employer_days=3, calendar_days=True
     )
     # Then: a start 5 days ago is late under the new rule, one 40 days ago under the old one.
     assert declare(employer_user, employer, seq=16, days_ago=5).start_late is True
     assert declare(employer_user, employer, seq=17, days_ago=4).start_late is True
     assert declare(employer_user, employer, seq=18, days_ago=3).start_late is False
-    assert selectors.declaration_policy_on(today - dt.timedelta(days=40)).declare_within_days == 7
+    assert (
+        resident_selectors.registration_policy_on(today - dt.timedelta(days=40)).employer_days == 7
+    )
 
 
 def test_bad_input_names_every_problem_and_writes_nothing(employer, employer_user):
