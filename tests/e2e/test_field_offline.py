@@ -205,6 +205,7 @@ def test_a_queued_visit_is_encrypted_at_rest(page, live_server, scene, console_e
     page.goto(f"/field/addresses/{scene['address'].pk}/")
     page.context.set_offline(True)
     form = page.locator("[data-visit-form]")
+    form.locator("input[name=outcome][value=done]").check()
     form.locator("input[name='arrivals-0-name']").fill("钱二")
     arrival_id = factories.make_id_number(birth=dt.date(1990, 1, 2), seq=77)
     form.locator("input[name='arrivals-0-id_number']").fill(arrival_id)
