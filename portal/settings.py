@@ -185,6 +185,9 @@ NOTICE_EMAIL_SENDER = env("NOTICE_EMAIL_SENDER", default="portal.notices.channel
 UPLOAD_ROOT = Path(env("PORTAL_UPLOAD_ROOT", default=str(BASE_DIR / ".data" / "uploads")))
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 VERIFY_TOKEN_MAX_AGE = timedelta(days=400)
+# Backups (manage.py backup / restore): a folder holding pg_dump and pg_restore; empty means
+# the embedded server's own programs for the embedded database, else the ones on PATH.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
 # Reconciliation feeds dropped by department systems: one subfolder per feed kind.
 RECONCILIATION_INBOX = env("RECONCILIATION_INBOX", default="")
 
