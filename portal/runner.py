@@ -2,8 +2,9 @@
 
 Starts the embedded PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL point at servers),
 migrates, collects static files, seeds the demo city, then runs the web server, a Celery
-worker and Celery beat as child processes sharing those servers. On Ctrl-C (or SIGTERM) it
-stops the children, then the embedded servers: nothing is left running.
+worker per queue (interactive, batch) and Celery beat as child processes sharing those
+servers. On Ctrl-C (or SIGTERM) it stops the children, then the embedded servers: nothing is
+left running.
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ def _stop(children: list[tuple[str, subprocess.Popen]]) -> None:
             proc.wait()
 
 
+def _worker_args(queue: str) -> list[str]:
+    """One worker per queue (settings.CELERY_TASK_QUEUES), one process each.
+
+    Separate workers rather than one consuming both: a worker serves its queues in turn, so a
+    long recompute would hold one of its processes and a notice could wait behind it.
+    """
+    return ["worker", "-Q", queue, "-n", f"{queue}@%h", "--loglevel", "INFO", "--concurrency", "1"]
+
+
 def main() -> int:
     from portal import embedded
 
@@ -101,12 +111,13 @@ def main() -> int:
                     env,
                 ),
             ),
-            (
-                "worker",
-                _start(
-                    "worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], env
-                ),
-            ),
+            *[
+                (
+                    f"worker ({queue})",
+                    _start(f"worker ({queue})", [*celery, *_worker_args(queue)], env),
+                )
+                for queue in ("interactive", "batch")
+            ],
             (
                 "beat",
                 _start(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from portal import embedded
 
@@ -138,6 +139,40 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Two queues, so a batch job never delays what a resident waits for: `interactive` (notices,
+# offers; the default for any task not named below) and `batch` (recompute, reconciliation,
+# policy push, aggregates). Each has its own workers (portal/runner.py; docs/scaling.md); a
+# worker started without -Q consumes both. Production uses RabbitMQ as the broker
+# (CELERY_BROKER_URL=amqp://...); Redis stays the embedded default.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = [Queue("interactive"), Queue("batch")]
+CELERY_TASK_ROUTES = {
+    name: {"queue": "batch"}
+    for name in [
+        "points.recompute",
+        "points.preview",
+        "residents.reconcile_feed",
+        "residents.collect_feeds",
+        "residents.resume_reconciliation_runs",
+        "notices.push_policy",
+        "notices.push_running_policies",
+        "housing.flag_overcrowded_homes",
+        "projection.build_base",
+        "projection.evaluate_warnings",
+        "dashboard.rebuild_facts",
+    ]
+} | {
+    name: {"queue": "interactive"}
+    for name in [
+        "portal.heartbeat",
+        "notices.deliver",
+        "notices.deliver_due",
+        "housing.notify_offers",
+        "housing.lapse_offers",
+        "schooling.notify_round_results",
+        "schooling.expire_offers",
+    ]
+}
 
 # --- accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
