@@ -116,6 +116,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming replica for the city's view, its exports and statistics (portal/replica.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(env("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 
 REDIS_URL = env("REDIS_URL", default="") or embedded.redis_url()
 CACHES = {
