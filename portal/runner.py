@@ -10,6 +10,7 @@ left running.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,6 +77,12 @@ def main() -> int:
     if not env.get("REDIS_URL"):
         print("Starting the embedded Redis (data in .data/redis) ...", flush=True)  # noqa: T201
         env["REDIS_URL"] = embedded.redis_url()
+
+    # Web and worker processes pool their metrics here (portal/observability.py).
+    metrics_dir = embedded.data_dir() / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir()
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
 
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
