@@ -4,12 +4,18 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django_structlog.celery.steps import DjangoStructLogInitStep
+
+from portal.observability import JobMetricsStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Logs bound to the request that queued the task; counts of the tasks run (portal/observability.py).
+app.steps["worker"].add(DjangoStructLogInitStep)
+app.steps["worker"].add(JobMetricsStep)
 
 # Periodic jobs, added by the issues that own them.
 app.conf.beat_schedule = {

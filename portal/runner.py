@@ -2,13 +2,15 @@
 
 Starts the embedded PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL point at servers),
 migrates, collects static files, seeds the demo city, then runs the web server, a Celery
-worker and Celery beat as child processes sharing those servers. On Ctrl-C (or SIGTERM) it
-stops the children, then the embedded servers: nothing is left running.
+worker per queue (interactive, batch) and Celery beat as child processes sharing those
+servers. On Ctrl-C (or SIGTERM) it stops the children, then the embedded servers: nothing is
+left running.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,6 +56,15 @@ def _stop(children: list[tuple[str, subprocess.Popen]]) -> None:
             proc.wait()
 
 
+def _worker_args(queue: str) -> list[str]:
+    """One worker per queue (settings.CELERY_TASK_QUEUES), one process each.
+
+    Separate workers rather than one consuming both: a worker serves its queues in turn, so a
+    long recompute would hold one of its processes and a notice could wait behind it.
+    """
+    return ["worker", "-Q", queue, "-n", f"{queue}@%h", "--loglevel", "INFO", "--concurrency", "1"]
+
+
 def main() -> int:
     from portal import embedded
 
@@ -66,6 +77,12 @@ def main() -> int:
     if not env.get("REDIS_URL"):
         print("Starting the embedded Redis (data in .data/redis) ...", flush=True)  # noqa: T201
         env["REDIS_URL"] = embedded.redis_url()
+
+    # Web and worker processes pool their metrics here (portal/observability.py).
+    metrics_dir = embedded.data_dir() / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir()
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
 
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
@@ -101,12 +118,13 @@ def main() -> int:
                     env,
                 ),
             ),
-            (
-                "worker",
-                _start(
-                    "worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], env
-                ),
-            ),
+            *[
+                (
+                    f"worker ({queue})",
+                    _start(f"worker ({queue})", [*celery, *_worker_args(queue)], env),
+                )
+                for queue in ("interactive", "batch")
+            ],
             (
                 "beat",
                 _start(

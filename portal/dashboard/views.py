@@ -16,6 +16,7 @@ from portal.dashboard import exports, indicators, metrics, opendata, selectors, 
 from portal.dashboard.forms import IndicatorValueForm
 from portal.dashboard.models import Indicator
 from portal.errors import InvalidInput
+from portal.replica import reads_from_replica
 
 BREAKDOWNS = ("age_sex", "origin", "reason", "tenure")
 
@@ -33,6 +34,7 @@ def _month_choices(months):
 
 @login_required
 @require_GET
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     """Headline figures, trends, age-sex pyramid, origins, reasons, tenure and the areas below."""
     run = selectors.last_run()
@@ -66,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def map_view(request: HttpRequest) -> HttpResponse:
     """A choropleth of the areas one level down by any metric; clicking an area drills down."""
     area, months, month = _area_and_month(request)
@@ -150,6 +153,7 @@ def rebuild(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def export(request: HttpRequest, table: str) -> HttpResponse:
     """One of the dashboard's tables as an Excel file, with its filters in the header."""
     if table == "indicators":
@@ -240,6 +244,7 @@ def _open_request(request: HttpRequest):
 
 
 @require_GET
+@reads_from_replica
 def open_statistics(request: HttpRequest) -> HttpResponse:
     """Public: registered new residents by area and month, small cells suppressed."""
     area, months, dimensions, dimension, table = _open_request(request)
@@ -261,6 +266,7 @@ def open_statistics(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def open_statistics_export(request: HttpRequest) -> HttpResponse:
     """Public: the open-statistics table as an Excel file; hidden figures are "*"."""
     _area, _months, dimensions, dimension, table = _open_request(request)
