@@ -29,6 +29,7 @@ from employment.models import WorkerUpload
 from employment.services import workers
 from portal.accounts.models import User
 from portal.errors import ApplicationError, InvalidInput
+from residents import services as resident_services
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 500
@@ -191,7 +192,7 @@ def _declare_row(
             errors["dormitory"] = [_("Please enter the dormitory's number from your list.")]
     if action == WorkerUpload.Action.START:
         try:
-            workers.check_worker(
+            resident_services.check_declared_person(
                 name=_text(_cell(row, columns, "name")),
                 id_number=_text(_cell(row, columns, "id_number")),
             )

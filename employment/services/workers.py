@@ -32,52 +32,9 @@ from portal.workflow.models import Status
 from residents import idnumber
 from residents import selectors as resident_selectors
 from residents import services as resident_services
-from residents.models import Person, Reason, Registration, Source, TaskKind
+from residents.models import Reason, Registration, Source, TaskKind
 
 VERIFY_WITHIN_DAYS = 7
-
-
-def check_worker(*, name: str, id_number: str) -> tuple[str, idnumber.IdNumber | None]:
-    """The worker's name and parsed ID number, or InvalidInput listing every problem."""
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Please enter the name.")]
-    elif len(name) > 50:
-        errors["name"] = [_("A name has at most 50 characters.")]
-    parsed = None
-    try:
-        parsed = idnumber.parse(id_number)
-    except InvalidInput as exc:
-        errors.update(exc.fields)
-    if errors:
-        raise InvalidInput(fields=errors)
-    return name, parsed
-
-
-def worker_person(*, name: str, parsed: idnumber.IdNumber) -> Person:
-    """The worker's registry entry, locked: found by ID number (the name must match), or created."""
-    id_hash = idnumber.keyed_hash(parsed.number)
-    person = Person.objects.select_for_update().filter(id_hash=id_hash).first()
-    if person is None:
-        try:
-            with transaction.atomic():
-                person = Person.objects.create(
-                    name=name,
-                    id_number=parsed.number,
-                    id_hash=id_hash,
-                    id_masked=parsed.masked,
-                    birth_date=parsed.birth_date,
-                    sex=parsed.sex,
-                )
-        except IntegrityError:
-            person = Person.objects.select_for_update().get(id_hash=id_hash)
-    if person.name != name:
-        message = _(
-            "This ID number is registered under another name. Please check the name on the ID card."
-        )
-        raise InvalidInput(message, code="name_mismatch", fields={"name": [message]})
-    return person
 
 
 def is_late(day: dt.date, *, declared_on: dt.date) -> bool:
@@ -156,7 +113,7 @@ def declare_worker_start(
     errors: dict[str, list[str]] = {}
     clean_name, parsed = "", None
     try:
-        clean_name, parsed = check_worker(name=name, id_number=id_number)
+        clean_name, parsed = resident_services.check_declared_person(name=name, id_number=id_number)
     except InvalidInput as exc:
         errors.update(exc.fields)
     errors.update(_date_errors("start_date", start_date, today))
@@ -178,7 +135,7 @@ def declare_worker_start(
             if dormitory is None:
                 message = _("This dormitory is not one of the enterprise's.")
                 raise InvalidInput(message, fields={"dormitory": [message]})
-        person = worker_person(name=clean_name, parsed=parsed)
+        person = resident_services.declared_person(name=clean_name, parsed=parsed)
         if start_date < person.birth_date:
             message = _("The start date cannot be before the person's birth.")
             raise InvalidInput(message, fields={"start_date": [message]})

@@ -9,67 +9,17 @@ residence stays continuous), and a departure cancels the person's residence perm
 
 Registrations go through residents' declared-residence services, which keep those rules in
 one place; this module checks the tenant's details and finds or creates the person by the
-keyed hash of their ID number.
+keyed hash of their ID number (residents.services.check_declared_person, declared_person).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
-
 from portal.accounts.models import User
 from portal.areas.models import Address
-from portal.errors import InvalidInput
-from residents import idnumber
 from residents import services as resident_services
 from residents.models import Person, Reason, Registration, Source
-
-
-def check_tenant(*, name: str, id_number: str) -> tuple[str, idnumber.IdNumber | None]:
-    """The tenant's name and parsed ID number, or InvalidInput listing every problem."""
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Please enter the name.")]
-    elif len(name) > 50:
-        errors["name"] = [_("A name has at most 50 characters.")]
-    parsed = None
-    try:
-        parsed = idnumber.parse(id_number)
-    except InvalidInput as exc:
-        errors.update(exc.fields)
-    if errors:
-        raise InvalidInput(fields=errors)
-    return name, parsed
-
-
-def tenant_person(*, name: str, parsed: idnumber.IdNumber, phone: str = "") -> Person:
-    """The tenant's registry entry, locked: found by ID number (the name must match), or created."""
-    id_hash = idnumber.keyed_hash(parsed.number)
-    person = Person.objects.select_for_update().filter(id_hash=id_hash).first()
-    if person is None:
-        try:
-            with transaction.atomic():
-                person = Person.objects.create(
-                    name=name,
-                    id_number=parsed.number,
-                    id_hash=id_hash,
-                    id_masked=parsed.masked,
-                    birth_date=parsed.birth_date,
-                    sex=parsed.sex,
-                    phone=phone,
-                )
-        except IntegrityError:
-            # Declared at the same moment by someone else: use their row.
-            person = Person.objects.select_for_update().get(id_hash=id_hash)
-    if person.name != name:
-        message = _(
-            "This ID number is registered under another name. Please check the name on the ID card."
-        )
-        raise InvalidInput(message, code="name_mismatch", fields={"name": [message]})
-    return person
 
 
 def register_tenant(

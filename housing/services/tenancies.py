@@ -65,7 +65,7 @@ def declare_tenant(
     earlier tenancy ends after `start_date`; more registered occupants than the home's maximum;
     an invalid ID number, a name that does not match the registry, a date in the future.
     """
-    clean_name, parsed = residence.check_tenant(name=name, id_number=id_number)
+    clean_name, parsed = resident_services.check_declared_person(name=name, id_number=id_number)
     clean_phone = _clean_phone(phone)
     today = timezone.localdate()
     with transaction.atomic():
@@ -87,7 +87,9 @@ def declare_tenant(
                 ),
                 code="home_not_registered",
             )
-        person = residence.tenant_person(name=clean_name, parsed=parsed, phone=clean_phone)
+        person = resident_services.declared_person(
+            name=clean_name, parsed=parsed, phone=clean_phone
+        )
         current = (
             Tenancy.objects.select_related("home__address")
             .filter(person=person, end_date__isnull=True)

@@ -22,8 +22,10 @@ from residents.services.permits import (
 )
 from residents.services.persons import (
     add_dependant,
+    check_declared_person,
     create_own_person,
     create_person_in_field,
+    declared_person,
     open_person_record,
     update_person,
 )
@@ -43,9 +45,11 @@ __all__ = [
     "add_material",
     "approve_permit_application",
     "cancel_permits_of",
+    "check_declared_person",
     "create_own_person",
     "create_permit_application",
     "create_person_in_field",
+    "declared_person",
     "end_declared_residence",
     "end_registration",
     "endorse_permit",

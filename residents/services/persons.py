@@ -196,3 +196,50 @@ def open_person_record(*, actor: User, person_id: int, reason: str) -> Person:
             person=person, staff=actor, reason=reason[:1000], at=timezone.now()
         )
         return person
+
+
+def check_declared_person(*, name: str, id_number: str) -> tuple[str, idnumber.IdNumber | None]:
+    """The name and parsed ID number of a person someone else declares (a landlord's tenant, an
+    employer's worker), or InvalidInput listing every problem."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Please enter the name.")]
+    elif len(name) > 50:
+        errors["name"] = [_("A name has at most 50 characters.")]
+    parsed = None
+    try:
+        parsed = idnumber.parse(id_number)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise InvalidInput(fields=errors)
+    return name, parsed
+
+
+def declared_person(*, name: str, parsed: idnumber.IdNumber, phone: str = "") -> Person:
+    """The declared person's registry entry, locked: found by the keyed hash of the ID number
+    (the name must match), or created."""
+    id_hash = idnumber.keyed_hash(parsed.number)
+    person = Person.objects.select_for_update().filter(id_hash=id_hash).first()
+    if person is None:
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(
+                    name=name,
+                    id_number=parsed.number,
+                    id_hash=id_hash,
+                    id_masked=parsed.masked,
+                    birth_date=parsed.birth_date,
+                    sex=parsed.sex,
+                    phone=phone,
+                )
+        except IntegrityError:
+            # Declared at the same moment by someone else: use their row.
+            person = Person.objects.select_for_update().get(id_hash=id_hash)
+    if person.name != name:
+        message = _(
+            "This ID number is registered under another name. Please check the name on the ID card."
+        )
+        raise InvalidInput(message, code="name_mismatch", fields={"name": [message]})
+    return person

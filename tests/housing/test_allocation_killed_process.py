@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from housing import services
-from housing.models import HousingProject, HousingUnit, Offer, UnitType
+from housing.models import ApplicationRound, HousingProject, HousingUnit, Offer, UnitType
 from tests.housing.conftest import open_round, qualified
 from tests.killed_worker import BASE_DIR, database_url, wait_for
 
@@ -41,7 +41,7 @@ def _round_locked(round_id: int) -> bool:
 
 
 def test_an_allocation_killed_in_its_transaction_leaves_nothing_and_can_be_made_again(
-    district_a, housing_a, address_a, police_a, tmp_path
+    district_a, housing_a, address_a, police_a, rules_in_force, tmp_path
 ):
     project = HousingProject.objects.create(name="杀进程测试", district=district_a, location="-")
     for n in range(UNITS):
@@ -62,9 +62,14 @@ def test_an_allocation_killed_in_its_transaction_leaves_nothing_and_can_be_made_
             address=address_a,
             police=police_a,
             reviewer=housing_a,
+            points=(rules_in_force, str(40 + n)),  # only scored households are ranked
         )
     services.rank_round(
         actor=housing_a, round_id=housing_round.pk, now=timezone.now() + dt.timedelta(days=32)
+    )
+    # The publication (公示) window has passed with no objection: offers may be made now.
+    ApplicationRound.objects.filter(pk=housing_round.pk).update(
+        objection_until=timezone.localdate() - dt.timedelta(days=1)
     )
     env = {
         **os.environ,
