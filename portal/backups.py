@@ -59,7 +59,10 @@ class Database:
             name=settings_dict["NAME"],
             user=settings_dict.get("USER") or "",
             password=settings_dict.get("PASSWORD") or "",
-            host=str(settings_dict.get("HOST") or ""),
+            # the embedded server's unix socket comes as OPTIONS["host"] (portal.embedded)
+            host=str(
+                settings_dict.get("HOST") or (settings_dict.get("OPTIONS") or {}).get("host") or ""
+            ),
             port=str(settings_dict.get("PORT") or ""),
         )
 

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 from django.conf import settings
@@ -27,10 +28,28 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def database_url() -> str:
-    """The test database as a URL, for the worker's DATABASE_URL."""
+    """The test database as a URL, for a child process's DATABASE_URL (a TCP server, or the
+    embedded server's unix socket, which Django keeps in OPTIONS["host"])."""
     db = connection.settings_dict
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    socket_dir = (db.get("OPTIONS") or {}).get("host")
+    if not db["HOST"] and socket_dir:
+        return f"postgres://{credentials}@/{db['NAME']}?host={quote(socket_dir, safe='')}"
     return f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def child_environment(**env: str) -> dict[str, str]:
+    """The environment of a child process that works on the test's database, Redis and broker,
+    with the test's keys (demo mode when the tests run on the embedded servers)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "PORTAL_DEMO_MODE": "1" if settings.DEMO_MODE else "0",
+        "DJANGO_SETTINGS_MODULE": "portal.settings_test",
+        **env,
+    }
 
 
 def forget_queued_messages() -> None:
@@ -46,15 +65,12 @@ def forget_queued_messages() -> None:
 @contextlib.contextmanager
 def celery_worker(log_dir: Path, name: str, **env: str) -> Iterator[subprocess.Popen]:
     """A worker process with the test's RUN_STALE_SECONDS and UPLOAD_ROOT."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "portal.settings_test",
-        "RUN_HEARTBEAT_SECONDS": "0.5",
-        "RUN_STALE_SECONDS": str(settings.RUN_STALE_SECONDS),
-        "PORTAL_UPLOAD_ROOT": str(settings.UPLOAD_ROOT),
+    environment = child_environment(
+        RUN_HEARTBEAT_SECONDS="0.5",
+        RUN_STALE_SECONDS=str(settings.RUN_STALE_SECONDS),
+        PORTAL_UPLOAD_ROOT=str(settings.UPLOAD_ROOT),
         **env,
-    }
+    )
     log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [

@@ -19,7 +19,7 @@ from django.utils import timezone
 from housing import services
 from housing.models import ApplicationRound, HousingProject, HousingUnit, Offer, UnitType
 from tests.housing.conftest import open_round, qualified
-from tests.killed_worker import BASE_DIR, database_url, wait_for
+from tests.killed_worker import BASE_DIR, child_environment, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -71,12 +71,7 @@ def test_an_allocation_killed_in_its_transaction_leaves_nothing_and_can_be_made_
     ApplicationRound.objects.filter(pk=housing_round.pk).update(
         objection_until=timezone.localdate() - dt.timedelta(days=1)
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "portal.settings_test",
-        "HEAVY_JOB_CHUNK_PAUSE_SECONDS": "30",
-    }
+    env = child_environment(HEAVY_JOB_CHUNK_PAUSE_SECONDS="30")
     code = (
         "from housing import services; "
         f"services.allocate_round(actor=None, round_id={housing_round.pk})"

@@ -324,7 +324,6 @@ def test_submitting_lists_every_unmet_entry_condition_at_once(application, resid
         ("blood_donation_cc", 400, "health"),
         ("income_tax_5y", 12000, "tax"),
         ("housing_fund_months", 24, "housing_fund"),
-        ("community_education_certs", 2, "youth_league"),
     ],
 )
 def test_claims_go_to_the_department_of_the_verification_map(

@@ -130,12 +130,14 @@ def test_staff_cannot_rebuild_id_or_phone_numbers(specs, police_a, officer_a, gr
                 phone=phone,
                 origin_code=region,
             )
-            services.register_residence(
-                actor=user,
-                person_id=person.pk,
-                address_id=address.pk,
-                start_date=max(months_ago(8), birth + dt.timedelta(days=1)),
-                reason="work",
+            factories.verified(  # the earlier move-in seen by an officer, as a permit needs
+                services.register_residence(
+                    actor=user,
+                    person_id=person.pk,
+                    address_id=address.pk,
+                    start_date=max(months_ago(8), birth + dt.timedelta(days=1)),
+                    reason="work",
+                )
             )
             if index == 0:
                 application = make_application(user, person)

@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from schooling import services
 from schooling.models import AllocationRun, EnrolmentRound, Offer, RoundStatus, Tenure
-from tests.killed_worker import BASE_DIR, database_url, wait_for
+from tests.killed_worker import BASE_DIR, child_environment, wait_for
 from tests.schooling.conftest import build_round, enter, today
 
 pytestmark = [
@@ -64,12 +64,7 @@ def test_a_draw_killed_in_its_transaction_leaves_nothing_and_can_be_made_again(
     EnrolmentRound.objects.filter(pk=enrolment_round.pk).update(
         application_closes=day - dt.timedelta(days=3), preference_closes=day - dt.timedelta(days=1)
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "portal.settings_test",
-        "HEAVY_JOB_CHUNK_PAUSE_SECONDS": "30",
-    }
+    env = child_environment(HEAVY_JOB_CHUNK_PAUSE_SECONDS="30")
     with open(tmp_path / "draw.log", "w") as log:
         draw = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [
