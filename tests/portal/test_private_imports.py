@@ -79,7 +79,7 @@ def test_no_project_or_test_module_uses_a_third_party_private_name():
 
 def test_the_check_finds_planted_private_imports():
     planted = (
-        "from allauth.account.views import _VerifyPhoneSignupView\n"
+        "from allauth.account.forms import _PrivateForm\n"
         "from allauth.account import views as account_views\n"
         "from drf_spectacular.plumbing import _load_enum_name_overrides as load\n"
         "import celery._state\n"
@@ -87,7 +87,7 @@ def test_the_check_finds_planted_private_imports():
     )
 
     assert private_uses(planted) == [
-        "<source>:1 allauth.account.views._VerifyPhoneSignupView",
+        "<source>:1 allauth.account.forms._PrivateForm",
         "<source>:3 drf_spectacular.plumbing._load_enum_name_overrides",
         "<source>:4 import celery._state",
         "<source>:5 account_views._VerifyPhoneChangeView",
