@@ -30,6 +30,8 @@ DEMO_LOGINS = [
     ("analyst1", "分析员 / analyst"),
     ("analyst2", "区分析员 / district analyst"),
     ("leader1", "区领导（只读）/ district leader (read-only)"),
+    ("employer1", "用人单位（有宿舍）/ employer with a dormitory"),
+    ("employer2", "用人单位 / employer"),
     ("admin", "管理员 / administrator"),
 ]
 
