@@ -5,8 +5,71 @@ from __future__ import annotations
 from importlib import import_module
 
 import pytest
+from django.db.models.signals import post_migrate
+from pytest_django.fixtures import validate_django_db
 
 from tests import factories
+
+# --- transactional tests: one convention (docs/testing.md) ------------------------------------
+
+TRANSACTIONAL_RULE = (
+    "A transactional test (transaction=True, or the transactional_db / live_server fixtures) "
+    "must also restore the database it found: mark it "
+    "@pytest.mark.django_db(transaction=True, serialized_rollback=True) "
+    "(or request the django_db_serialized_rollback fixture). See docs/testing.md."
+)
+
+
+def _django_db_marker(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return None
+    return validate_django_db(marker)
+
+
+def is_transactional(item) -> bool:
+    """Does this test commit for real (pytest-django flushes the database after it)?"""
+    fixtures = getattr(item, "fixturenames", ())
+    if "transactional_db" in fixtures or "live_server" in fixtures:
+        return True
+    settings = _django_db_marker(item)
+    return bool(settings and (settings[0] or settings[1]))
+
+
+def restores_serialized_data(item) -> bool:
+    if "django_db_serialized_rollback" in getattr(item, "fixturenames", ()):
+        return True
+    settings = _django_db_marker(item)
+    return bool(settings and settings[3])
+
+
+def transactional_offenders(items) -> list[str]:
+    """Transactional tests that do not use serialized rollback, by node id."""
+    return [
+        item.nodeid
+        for item in items
+        if is_transactional(item) and not restores_serialized_data(item)
+    ]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse to run a transactional test that breaks the convention (any order must work)."""
+    offenders = transactional_offenders(items)
+    if offenders:
+        raise pytest.UsageError(
+            TRANSACTIONAL_RULE + "\nNot following it:\n  " + "\n  ".join(offenders)
+        )
+
+
+def _reference_data_after_migrate(sender, using="default", **kwargs):
+    """`migrate` of a reused test database (and any flush that emits post_migrate) brings back
+    the rows data migrations made, before pytest-django serializes the database for
+    serialized rollback."""
+    if sender.label == "contenttypes" and using == "default":
+        _ensure_reference_data()
+
+
+post_migrate.connect(_reference_data_after_migrate, dispatch_uid="tests.reference_data")
 
 
 def _ensure_departments():

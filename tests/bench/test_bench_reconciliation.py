@@ -104,7 +104,7 @@ class PeakMemory:
         self._thread.join()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bench_reconcile_a_million_rows(tmp_path, settings, departments):
     persons = int(os.environ.get("BENCH_PERSONS", "1000000"))
     rows = int(os.environ.get("BENCH_ROWS", str(persons)))

@@ -218,7 +218,7 @@ def test_rectification_list_query_budget(
     assert response.content.decode().count("<section") == 6
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_ratings_sent_at_once_leave_one(city, resident):
     district = city["districts"][0]
     police = factories.reviewer(department="public_security", districts=[district], username="pc")

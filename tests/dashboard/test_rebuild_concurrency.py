@@ -13,7 +13,7 @@ from portal.dashboard import services
 from portal.dashboard.models import FactRun, current_facts
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rebuild_waits_while_another_holds_the_lock(city):
     outcome: dict = {}
 

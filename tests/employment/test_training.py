@@ -96,7 +96,7 @@ def test_a_cancelled_seat_is_free_again(hr_a, resident, me):
     services.enrol(actor=resident, course_id=small.pk)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_last_seat_is_taken_once_by_two_residents_at_once(city, hr_a):
     # Given: a course with one seat left and two residents wanting it.
     last = course(hr_a, capacity=2)

@@ -15,7 +15,7 @@ from tests.killed_worker import celery_worker, forget_queued_messages, kill, wai
 from tests.notices.conftest import RENT, district_target, make_policy
 from tests.notices.test_push_services import resident_at
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PERSONS = 30
 

@@ -19,7 +19,7 @@ from tests.killed_worker import celery_worker, forget_queued_messages, kill, wai
 from tests.points.conftest import make_person, make_sheet
 from tests.points.test_ledger import BASIC
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PERSONS = 200
 

@@ -47,7 +47,7 @@ def uploads(settings, tmp_path):
     return root
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_after_a_wipe_finds_every_row_and_file(city, uploads, tmp_path):
     # given rows in many tables and two uploaded files, backed up
     factories.UserFactory.create_batch(3)
@@ -73,7 +73,7 @@ def test_restore_after_a_wipe_finds_every_row_and_file(city, uploads, tmp_path):
     assert User.objects.count() == rows_before["accounts_user"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_damaged_backup_is_refused_before_anything_changes(uploads, tmp_path):
     # given a backup whose upload was altered and whose dump was lost
     factories.UserFactory.create_batch(2)

@@ -24,7 +24,7 @@ def replica_alias(django_db_setup):
     del connections.settings[REPLICA]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_a_replica_everything_reads_from_default(monkeypatch):
     monkeypatch.delitem(connections.settings, REPLICA, raising=False)
     assert Fact.objects.all().db == "default"
@@ -32,7 +32,7 @@ def test_without_a_replica_everything_reads_from_default(monkeypatch):
         assert Area.objects.all().db == "default"
 
 
-@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", REPLICA])
 def test_facts_and_marked_reads_go_to_the_replica_and_writes_never(replica_alias):
     # nightly-built tables: always from the replica
     assert Fact.objects.all().db == REPLICA
@@ -47,7 +47,7 @@ def test_facts_and_marked_reads_go_to_the_replica_and_writes_never(replica_alias
         assert Fact.objects.all().db == "default"
 
 
-@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", REPLICA])
 def test_the_open_statistics_page_reads_from_the_replica(client, city, replica_alias):
     # given a finished run of facts (written to default, the same database here)
     month = timezone.localdate().replace(day=1)

@@ -55,8 +55,9 @@ def test_a_run_whose_heartbeat_is_stale_can_be_claimed(recompute_run, settings):
     assert runs.claim(RecomputeRun, recompute_run.pk)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_heartbeat_keeps_beating_while_the_job_works_and_releases_after(
-    recompute_run, settings, transactional_db
+    recompute_run, settings
 ):
     settings.RUN_HEARTBEAT_SECONDS = 0.2
     with runs.heartbeat(RecomputeRun, recompute_run.pk):

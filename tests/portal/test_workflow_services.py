@@ -125,7 +125,7 @@ def test_transition_table(source, target):
     assert case.can_move_to(target) == (target in TRANSITIONS[source])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reviewers_deciding_at_once_one_wins_the_other_gets_conflict(city, resident):
     from tests import factories
 

@@ -265,7 +265,7 @@ def test_a_client_id_of_another_officers_visit_is_a_conflict(officer_a, address_
     assert Visit.objects.get().officer == officer_a
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_identical_visits_sent_at_once_make_exactly_one_visit(departments):
     city = factories.build_area_tree()
     grid = city["grids"][0][0]

@@ -277,7 +277,7 @@ def _run_together(*jobs):
     return sorted(outcomes)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reviewers_deciding_at_once_one_wins_the_other_gets_conflict(
     public_security, district_a, resident, address_a
 ):
@@ -304,7 +304,7 @@ def test_two_reviewers_deciding_at_once_one_wins_the_other_gets_conflict(
     assert permits == (1 if application.case.status == Status.APPROVED else 0)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_permit_numbers_are_unique_when_issued_at_the_same_moment(
     public_security, district_a, resident, other_resident, grid_a
 ):

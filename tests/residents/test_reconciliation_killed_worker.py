@@ -23,7 +23,7 @@ from tests.killed_worker import celery_worker, forget_queued_messages, kill, wai
 from tests.residents.conftest import make_person, register
 from tests.residents.test_reconciliation_runs import insurance, write_feed
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PERSONS = 40
 

@@ -22,7 +22,10 @@ from schooling.models import LIVE_OFFER, Offer, OfferStatus, Tenure
 from schooling.services import offers as offer_services
 from tests.schooling.conftest import after, build_round, enter
 
-pytestmark = [pytest.mark.urls("tests.schooling.urls"), pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.urls("tests.schooling.urls"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 PAUSE = 0.3

@@ -8,7 +8,10 @@ from schooling import services
 from schooling.models import Offer, OfferStatus
 from tests.schooling.test_offer_concurrency import last_seat, live_holders, run_together
 
-pytestmark = [pytest.mark.urls("tests.schooling.urls"), pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.urls("tests.schooling.urls"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 __all__ = ["last_seat"]  # the fixture, shared with the two-thread tests
 
