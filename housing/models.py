@@ -474,6 +474,59 @@ OFFER_MOVES: dict[str, frozenset[str]] = {
 LIVE_OFFER = (OfferStatus.OFFERED, OfferStatus.ACCEPTED)
 
 
+class AllocationRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+
+
+class AllocationRun(models.Model):
+    """One allocation of a ranked round's free units: a resumable run (portal.runs).
+
+    The pairs of units and households are computed in memory (housing.allocation), then written
+    in chunks (`checkpoint` counts them); an offer carries its run, unique per run and
+    application, so a chunk written again adds nothing. Households see the run's offers and are
+    told only once it is done; a worker lost mid-run stops beating and beat hands it back.
+    """
+
+    round = models.ForeignKey(
+        ApplicationRound, on_delete=models.PROTECT, related_name="allocation_runs"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AllocationRunStatus.choices,
+        default=AllocationRunStatus.RUNNING,
+    )
+    offered_at = models.DateTimeField(_("offers made at"))
+    checkpoint = models.PositiveIntegerField(_("chunks written"), default=0)
+    offers_made = models.PositiveIntegerField(_("offers made"), default=0)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AllocationRunStatus.values),
+                name="housing_allocation_run_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=Q(status=AllocationRunStatus.RUNNING),
+                name="housing_allocation_run_one_running_per_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.started_at:%Y-%m-%d %H:%M}: {self.offers_made}"
+
+
 class Offer(models.Model):
     """One unit offered to one ranked application, answered before `deadline`.
 
@@ -496,12 +549,24 @@ class Offer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     announced_at = models.DateTimeField(_("household told at"), null=True, blank=True)
+    # The allocation run that made it (none: a unit passed on after a decline or a lapse).
+    run = models.ForeignKey(
+        AllocationRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offers",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-offered_at", "-id"]
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         constraints = [
+            models.UniqueConstraint(
+                fields=["run", "application"], name="offer_once_per_run_and_application"
+            ),
             models.UniqueConstraint(
                 fields=["unit"],
                 condition=Q(status__in=LIVE_OFFER),

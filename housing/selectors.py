@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Floor, Greatest, Least
 from django.utils import timezone
 
 from housing.models import (
+    AllocationRunStatus,
     ApplicationRound,
     HousingApplication,
     HousingProject,
@@ -279,11 +280,13 @@ def application_of_case(case_id: int, user: User) -> HousingApplication | None:
 
 
 def offers_of(user: User) -> QuerySet[Offer]:
-    """The offers made to the user's applications, newest first."""
+    """The offers made to the user's applications, newest first (an allocation still being
+    written is not shown)."""
     if not user.is_authenticated:
         return Offer.objects.none()
     return (
         Offer.objects.filter(application__case__applicant=user)
+        .exclude(run__status=AllocationRunStatus.RUNNING)
         .select_related("unit", "unit__project", "application", "application__round")
         .order_by("-offered_at", "-id")
     )

@@ -15,6 +15,13 @@ def notify_offers(round_id: int, offered_at: str) -> int:
     return offers.notify_offers(round_id=round_id, offered_at=dt.datetime.fromisoformat(offered_at))
 
 
+@shared_task(name="housing.run_allocation", acks_late=True)
+def run_allocation(run_id: int) -> int | None:
+    """Run or resume an allocation run (a second delivery finds it claimed or done)."""
+    run = offers.execute_allocation(run_id)
+    return None if run is None else run.offers_made
+
+
 @shared_task(name="housing.lapse_offers", acks_late=True)
 def lapse_offers() -> int:
     """Lapse unanswered offers past their deadline and pass the units on (every few minutes)."""

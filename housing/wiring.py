@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal import navigation
+from portal import navigation, runs
 from portal.accounts.models import DepartmentCode, Role
 from portal.workflow.registry import ApplicationKind, register_kind
 
@@ -13,7 +13,16 @@ def register() -> None:
     from housing import forecast
 
     forecast.register()
-    from housing.services import applications, homes
+    from housing.models import AllocationRun, AllocationRunStatus
+    from housing.services import applications, homes, offers
+
+    runs.register(
+        "housing.allocation",
+        model=AllocationRun,
+        active_statuses=(AllocationRunStatus.RUNNING,),
+        since_field="started_at",
+        resume=offers.resume_allocation,
+    )
 
     register_kind(
         ApplicationKind(

@@ -162,6 +162,8 @@ RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10)
 RUN_STALE_SECONDS = env.float("RUN_STALE_SECONDS", default=60)
 HEAVY_JOB_CHUNK_PAUSE_SECONDS = env.float("HEAVY_JOB_CHUNK_PAUSE_SECONDS", default=0)
 POINTS_RECOMPUTE_CHUNK_SIZE = env.int("POINTS_RECOMPUTE_CHUNK_SIZE", default=50_000)
+# Rows per transaction when a school draw or a housing allocation writes its result.
+ALLOCATION_CHUNK_SIZE = env.int("ALLOCATION_CHUNK_SIZE", default=20_000)
 # Two queues, so a batch job never delays what a resident waits for: `interactive` (notices,
 # offers; the default for any task not named below) and `batch` (recompute, reconciliation,
 # policy push, aggregates). Each has its own workers (portal/runner.py; docs/scaling.md); a
@@ -184,6 +186,8 @@ CELERY_TASK_ROUTES = {
         "projection.build_base",
         "projection.evaluate_warnings",
         "dashboard.rebuild_facts",
+        "schooling.run_draw",
+        "housing.run_allocation",
     ]
 } | {
     name: {"queue": "interactive"}

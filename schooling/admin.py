@@ -188,6 +188,8 @@ class AllocationRunAdmin(ReadOnlyAdmin):
     list_display = [
         "round",
         "phase",
+        "status",
+        "checkpoint",
         "applicants",
         "placed",
         "match_seconds",

@@ -609,6 +609,13 @@ class Offer(models.Model):
                 condition=Q(status=OfferStatus.ACCEPTED),
                 name="schooling_offer_one_accepted_per_child",
             ),
+            # A draw (first or second round) offers a child one seat: a chunk of the draw
+            # written again adds nothing (INSERT ... ON CONFLICT DO NOTHING).
+            models.UniqueConstraint(
+                fields=["application", "phase"],
+                condition=Q(phase__in=[OfferPhase.FIRST, OfferPhase.SECOND]),
+                name="schooling_offer_once_per_draw",
+            ),
             models.CheckConstraint(
                 condition=Q(status=OfferStatus.OFFERED, answered_at__isnull=True)
                 | (~Q(status=OfferStatus.OFFERED) & Q(answered_at__isnull=False)),
@@ -650,8 +657,18 @@ class OfferEvent(models.Model):
         return f"{self.offer_id}: {self.from_status} -> {self.to_status}"
 
 
+class AllocationRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+
+
 class AllocationRun(models.Model):
-    """One run of the allocation of a round (first or second round): who ran it, with what, results."""
+    """One run of the allocation of a round (first or second round): who ran it, with what, results.
+
+    The first round is a resumable run (portal.runs): computed in memory, written in chunks,
+    `checkpoint` counting the chunks written; the round becomes "allocated" only when the
+    run has written everything. A worker lost mid-run stops beating and beat hands the run back.
+    """
 
     round = models.ForeignKey(EnrolmentRound, on_delete=models.PROTECT, related_name="runs")
     phase = models.CharField(_("phase"), max_length=12, choices=OfferPhase.choices)
@@ -665,6 +682,14 @@ class AllocationRun(models.Model):
     total_seconds = models.FloatField(_("total time (s)"), default=0)
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AllocationRunStatus.choices,
+        default=AllocationRunStatus.DONE,
+    )
+    checkpoint = models.PositiveIntegerField(_("chunks written"), default=0)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -677,6 +702,10 @@ class AllocationRun(models.Model):
             models.CheckConstraint(
                 condition=Q(phase__in=[OfferPhase.FIRST, OfferPhase.SECOND]),
                 name="schooling_allocation_run_phase_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AllocationRunStatus.values),
+                name="schooling_allocation_run_status_valid",
             ),
         ]
 

@@ -184,10 +184,16 @@ def active_application_of(enrolment_round: EnrolmentRound, child_id: int):
 # --- offers ----------------------------------------------------------------------------------------
 
 
+# Offers a family sees: those of a draw that has finished (a draw being written is not published).
+PUBLISHED_ROUND_STATUSES = (RoundStatus.ALLOCATED, RoundStatus.COMPLETED, RoundStatus.CLOSED)
+
+
 def offers_of(user: User) -> QuerySet[Offer]:
-    """The offers made to the user's children."""
-    return Offer.objects.filter(application__in=applications_of(user).values("pk")).select_related(
-        "application__child", "application__case", "place__school", "round"
+    """The offers made to the user's children, once their round's draw is published."""
+    return (
+        Offer.objects.filter(application__in=applications_of(user).values("pk"))
+        .filter(round__status__in=PUBLISHED_ROUND_STATUSES)
+        .select_related("application__child", "application__case", "place__school", "round")
     )
 
 

@@ -17,3 +17,10 @@ def notify_round_results(round_id: int) -> int:
 def expire_offers() -> int:
     """Let offers past their deadline lapse and pass their seats on (daily; idempotent)."""
     return services.expire_offers()
+
+
+@shared_task(name="schooling.run_draw", acks_late=True)
+def run_draw(run_id: int) -> int | None:
+    """Run or resume a round's draw (a resumable run: a second delivery finds it claimed or done)."""
+    run = services.execute_first_round(run_id)
+    return None if run is None else run.placed

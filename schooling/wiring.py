@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from portal import navigation
+from portal import navigation, runs
 from portal.accounts.models import DepartmentCode, Role
 from portal.workflow.registry import ApplicationKind, register_kind
 
@@ -13,7 +13,16 @@ def register() -> None:
     from schooling import forecast
 
     forecast.register()
-    from schooling.services import applications
+    from schooling.models import AllocationRun, AllocationRunStatus
+    from schooling.services import applications, draw
+
+    runs.register(
+        "schooling.draw",
+        model=AllocationRun,
+        active_statuses=(AllocationRunStatus.RUNNING,),
+        since_field="started_at",
+        resume=draw.resume_draw,
+    )
 
     register_kind(
         ApplicationKind(

@@ -31,10 +31,13 @@ from housing.services.offers import (
     allocate_round,
     answer_ranking_objection,
     decline_offer,
+    execute_allocation,
     lapse_offers,
     notify_offers,
     raise_ranking_objection,
     rank_round,
+    resume_allocation,
+    start_allocation,
 )
 from housing.services.tenancies import confirm_tenancy, declare_tenant, end_tenancy
 
@@ -54,6 +57,7 @@ __all__ = [
     "declare_tenant",
     "decline_offer",
     "end_tenancy",
+    "execute_allocation",
     "flag_overcrowded_homes",
     "lapse_offers",
     "notify_offers",
@@ -61,8 +65,10 @@ __all__ = [
     "rank_round",
     "reject_housing_application",
     "reject_rental_home",
+    "resume_allocation",
     "return_housing_application",
     "return_rental_home",
+    "start_allocation",
     "submit_housing_application",
     "submit_rental_home",
     "update_housing_application",

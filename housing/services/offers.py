@@ -7,8 +7,10 @@
   ranking is published with names masked (公示) for the housing service's working days.
 - raise_ranking_objection / answer_ranking_objection: objections in the publication window.
 - allocate_round: once the window has passed and every objection is answered, every free unit
-  is offered to the best-ranked household waiting for its type (housing.allocation.allocate),
-  written with one INSERT ... SELECT.
+  is offered to the best-ranked household waiting for its type (housing.allocation.allocate):
+  a resumable run (portal.runs) computed in memory and written in chunks of idempotent
+  INSERT ... ON CONFLICT DO NOTHING (an offer is unique per run and application); households
+  see the run's offers and are told once the run is done.
 - accept_offer / decline_offer: the household answers before the deadline; lapse_offers marks
   the unanswered ones lapsed. A decline or a lapse passes the unit to the next household
   waiting for its type. A household gets one offer per round.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -36,6 +39,8 @@ from housing.models import (
     LIVE_OFFER,
     OFFER_MOVES,
     ROUND_MOVES,
+    AllocationRun,
+    AllocationRunStatus,
     ApplicationRound,
     HousingApplication,
     HousingUnit,
@@ -168,24 +173,50 @@ def _tie_values(score: Score | None, tie_break: tuple[str, ...]) -> tuple[float,
     return tuple(float(subs.get(sub, 0.0)) for sub in tie_break if sub != APPLIED_AT)
 
 
-def _waiting(application_round: ApplicationRound) -> QuerySet[HousingApplication]:
-    """Ranked applications never offered a unit in this round (one offer per household)."""
+def _waiting(
+    application_round: ApplicationRound, *, run: AllocationRun | None = None
+) -> QuerySet[HousingApplication]:
+    """Ranked applications never offered a unit in this round (one offer per household); with
+    `run`, as they were before that allocation run wrote anything."""
+    offers = Offer.objects.filter(application=OuterRef("pk"))
+    if run is not None:
+        offers = offers.exclude(run=run)
     return HousingApplication.objects.filter(
         round=application_round, rank__isnull=False, case__status=Status.APPROVED
-    ).filter(~Exists(Offer.objects.filter(application=OuterRef("pk"))))
+    ).filter(~Exists(offers))
 
 
-def _free_units(application_round: ApplicationRound) -> QuerySet[HousingUnit]:
-    """The project's units with no live offer or let."""
+def _free_units(
+    application_round: ApplicationRound, *, run: AllocationRun | None = None
+) -> QuerySet[HousingUnit]:
+    """The project's units with no live offer or let (with `run`: before that run wrote)."""
+    offers = Offer.objects.filter(unit=OuterRef("pk"), status__in=LIVE_OFFER)
+    if run is not None:
+        offers = offers.exclude(run=run)
     return HousingUnit.objects.filter(project_id=application_round.project_id).filter(
-        ~Exists(Offer.objects.filter(unit=OuterRef("pk"), status__in=LIVE_OFFER))
+        ~Exists(offers)
     )
+
+
+_INSERT_OFFERS = (
+    f"INSERT INTO {Offer._meta.db_table} "  # noqa: S608
+    "(unit_id, application_id, status, offered_at, deadline, run_id) "
+    "SELECT u, a, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS p(u, a) "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 def _offer_free_units(application_round: ApplicationRound, *, now: dt.datetime) -> int:
     """Offer every free unit to the best-ranked household waiting for its type; the round is
     locked by the caller. Reads plain tuples, pairs them with housing.allocation.allocate and
-    writes every offer with one INSERT ... SELECT; the households are told after commit."""
+    writes every offer with one INSERT ... SELECT; the households are told after commit.
+
+    While an allocation run of the round is being written nothing is offered here: the run
+    passes on what is free when it finishes."""
+    if AllocationRun.objects.filter(
+        round=application_round, status=AllocationRunStatus.RUNNING
+    ).exists():
+        return 0
     applicants = list(_waiting(application_round).order_by("rank").values_list("pk", "unit_type"))
     if not applicants:
         return 0
@@ -198,13 +229,12 @@ def _offer_free_units(application_round: ApplicationRound, *, now: dt.datetime) 
     deadline = now + dt.timedelta(days=application_round.offer_days)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Offer._meta.db_table} "  # noqa: S608
-            "(unit_id, application_id, status, offered_at, deadline) "
-            "SELECT u, a, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS p(u, a)",
+            _INSERT_OFFERS,
             [
                 OfferStatus.OFFERED,
                 now,
                 deadline,
+                None,
                 [u for u, _a in pairs],
                 [a for _u, a in pairs],
             ],
@@ -214,12 +244,27 @@ def _offer_free_units(application_round: ApplicationRound, *, now: dt.datetime) 
     return len(pairs)
 
 
-def allocate_round(*, actor: User | None, round_id: int, now: dt.datetime | None = None) -> int:
+def allocate_round(
+    *, actor: User | None, round_id: int, now: dt.datetime | None = None, queue: bool = False
+) -> int:
     """Offer every free unit of the project to the best-ranked waiting household of its type.
 
     Running it again offers only what is still free to whoever still waits. Returns the
-    number of offers made. `actor` None: a scheduled job, not a person.
+    number of offers made. `actor` None: a scheduled job, not a person. The allocation is a
+    resumable run (portal.runs): `queue` hands it to a batch worker (and returns 0 at once);
+    otherwise this process runs it to the end.
     """
+    run = start_allocation(actor=actor, round_id=round_id, now=now, queue=queue)
+    if queue:
+        return 0
+    done = execute_allocation(run.pk)
+    return done.offers_made if done is not None else 0
+
+
+def start_allocation(
+    *, actor: User | None, round_id: int, now: dt.datetime | None = None, queue: bool = False
+) -> AllocationRun:
+    """Check the round's units may be offered now and record the run (nothing offered yet)."""
     now = now or timezone.now()
     with transaction.atomic():
         application_round = (
@@ -228,9 +273,97 @@ def allocate_round(*, actor: User | None, round_id: int, now: dt.datetime | None
         if application_round.status != RoundStatus.RANKED:
             raise TransitionNotAllowed(_("Units are offered once the round has been ranked."))
         _refuse_during_publication(application_round, now=now)
-        made = _offer_free_units(application_round, now=now)
-        runs.pause()  # one transaction: a process killed here leaves nothing; allocate again
-        return made
+        if AllocationRun.objects.filter(
+            round=application_round, status=AllocationRunStatus.RUNNING
+        ).exists():
+            raise TransitionNotAllowed(
+                _("The units of this round are being offered; try again when that is done."),
+                code="allocation_running",
+            )
+        run = AllocationRun.objects.create(
+            round=application_round,
+            actor=actor,
+            offered_at=now,
+            started_at=timezone.now(),
+        )
+        if queue:
+            transaction.on_commit(lambda: _queue_allocation(run.pk))
+        return run
+
+
+def _queue_allocation(run_id: int) -> None:
+    from housing import tasks
+
+    tasks.run_allocation.delay(run_id)
+
+
+def resume_allocation(run_id: int) -> None:
+    """An allocation whose worker stopped beating: hand it back to a batch worker (after
+    commit); it pairs the same units and households again and writes what is missing."""
+    transaction.on_commit(lambda: _queue_allocation(run_id))
+
+
+def execute_allocation(run_id: int) -> AllocationRun | None:
+    """Run (or resume) an allocation run; None when another live worker is running it."""
+    run = AllocationRun.objects.filter(pk=run_id).first()
+    if run is None or run.status != AllocationRunStatus.RUNNING:
+        return run
+    if not runs.claim(AllocationRun, run_id):
+        return None
+    with runs.heartbeat(AllocationRun, run_id):
+        return _allocate(run)
+
+
+def _allocate(run: AllocationRun) -> AllocationRun:
+    """Pair units and households in memory as they were before the run wrote anything (the
+    same input gives the same pairs), write the pairs in chunks from the run's checkpoint, then
+    finish: the run is done, anything freed meanwhile is passed on, the households are told."""
+    application_round = ApplicationRound.objects.get(pk=run.round_id)
+    applicants = list(
+        _waiting(application_round, run=run).order_by("rank").values_list("pk", "unit_type")
+    )
+    units = list(
+        _free_units(application_round, run=run)
+        .order_by("label", "pk")
+        .values_list("pk", "unit_type")
+    )
+    pairs = allocation.allocate(applicants, units) if applicants else []
+    now = run.offered_at
+    deadline = now + dt.timedelta(days=application_round.offer_days)
+    size = max(1, settings.ALLOCATION_CHUNK_SIZE)
+    chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+    for index in range(run.checkpoint, len(chunks)):
+        chunk = chunks[index]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_OFFERS,
+                [
+                    OfferStatus.OFFERED,
+                    now,
+                    deadline,
+                    run.pk,
+                    [u for u, _a in chunk],
+                    [a for _u, a in chunk],
+                ],
+            )
+            AllocationRun.objects.filter(pk=run.pk).update(checkpoint=index + 1)
+        runs.pause()
+    with transaction.atomic():
+        application_round = _lock_round(run.round_id)
+        run = AllocationRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
+        if run.status != AllocationRunStatus.RUNNING:
+            return run
+        run.status = AllocationRunStatus.DONE
+        run.checkpoint = len(chunks)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "checkpoint", "finished_at"])
+        passed_on = _offer_free_units(application_round, now=now)
+        run.offers_made = Offer.objects.filter(run=run).count() + passed_on
+        run.save(update_fields=["offers_made"])
+        if run.offers_made and not passed_on:
+            round_id = application_round.pk
+            transaction.on_commit(lambda: _queue_offer_notices(round_id, now))
+        return run
 
 
 def _refuse_during_publication(application_round: ApplicationRound, *, now: dt.datetime) -> None:

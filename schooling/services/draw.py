@@ -3,10 +3,12 @@
 The seed is committed before the preference window closes: its SHA-256 is published then, so
 nobody can choose a seed once they know who listed which school. The draw reveals it. The
 first round reads every approved application with its preferences in one query, matches in
-memory (schooling.allocation), and writes the result in bulk: each application's place in the
-round's order and lottery number (COPY into a staging table, one UPDATE ... FROM), the offers
-(COPY), and each school's counts and cutoff; all in one transaction with the round locked, so
-a draw runs once. The second round places the children still without a seat at the nearest
+memory (schooling.allocation) and writes the result as a resumable run (portal.runs): each
+application's place in the round's order and lottery number, then the offers, in chunks of
+idempotent INSERT ... ON CONFLICT DO NOTHING (a draw entry per application, a first-round offer
+per child, by constraint), the run's checkpoint moving with each chunk; then each school's
+counts and cutoff and the round's move to "allocated" in one last transaction. A run whose
+worker died is handed back by beat and resumes from its checkpoint with the same result. The second round places the children still without a seat at the nearest
 school of their district with seats left.
 """
 
@@ -18,6 +20,7 @@ import secrets
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -31,6 +34,7 @@ from schooling import allocation, selectors
 from schooling.models import (
     SUB_SCORE_PREFIX,
     AllocationRun,
+    AllocationRunStatus,
     EnrolmentApplication,
     EnrolmentRound,
     OfferPhase,
@@ -158,15 +162,18 @@ def read_applicants(enrolment_round: EnrolmentRound) -> tuple[list[allocation.Ap
     return applicants, points
 
 
-def _copy_draw_entries(
-    cursor, enrolment_round: EnrolmentRound, result: allocation.Allocation
-) -> None:
-    lottery = result.lottery
-    with cursor.copy(
-        "COPY schooling_drawentry (application_id, round_id, order_rank, lottery_number) FROM STDIN"
-    ) as copy:
-        for app_id, rank in result.rank.items():
-            copy.write_row((app_id, enrolment_round.pk, rank, lottery[app_id]))
+_INSERT_ENTRIES = (
+    "INSERT INTO schooling_drawentry (application_id, round_id, order_rank, lottery_number) "
+    "SELECT a, %s, r, n FROM unnest(%s::bigint[], %s::integer[], %s::bigint[]) AS v(a, r, n) "
+    "ON CONFLICT DO NOTHING"
+)
+_INSERT_OFFERS = (
+    "INSERT INTO schooling_offer (round_id, application_id, place_id, seat_no, phase, status, "
+    "distance_km, offered_at, deadline) "
+    "SELECT %s, a, p, s, %s, %s, NULL, %s, %s "
+    "FROM unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS v(a, p, s) "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 def _copy_offers(cursor, rows) -> None:
@@ -191,19 +198,31 @@ def _allocate(applicants, capacities, *, seed: str) -> allocation.Allocation:
             gc.enable()
 
 
-def run_first_round(*, actor: User, round_id: int) -> AllocationRun:
+def run_first_round(*, actor: User, round_id: int, queue: bool = False) -> AllocationRun:
     """Draw the round: reveal the seed, place every approved applicant, publish cutoffs.
 
     Allowed once, after the preference window has closed, with a committed seed. Every school
     of the round gets its count of applicants who listed it, its admitted count and its cutoff
     (the lowest admitted key and that child's points and lottery number). Offers are to be
     answered by the round's offer deadline.
+
+    The draw is a resumable run (portal.runs): `queue` hands it to a batch worker and returns
+    the running run; otherwise this process runs it to the end and returns it finished.
     """
-    started = time.perf_counter()
+    run = start_first_round(actor=actor, round_id=round_id, queue=queue)
+    if queue:
+        return run
+    return execute_first_round(run.pk) or run
+
+
+def start_first_round(*, actor: User, round_id: int, queue: bool = False) -> AllocationRun:
+    """Check the round may be drawn and record its run (status running); nothing is drawn yet."""
     with transaction.atomic():
         enrolment_round = _lock_managed(actor, round_id)
         if not enrolment_round.can_move_to(RoundStatus.ALLOCATED):
             raise TransitionNotAllowed(_("This round has already been drawn or is not open."))
+        if AllocationRun.objects.filter(round=enrolment_round, phase=OfferPhase.FIRST).exists():
+            raise TransitionNotAllowed(_("The draw of this round is under way."))
         if enrolment_round.seed_committed_at is None:
             raise NotEligible(
                 _("Commit the lottery seed before the draw."), code="seed_not_committed"
@@ -215,25 +234,72 @@ def run_first_round(*, actor: User, round_id: int) -> AllocationRun:
                 % {"date": date_format(enrolment_round.preference_closes)},
                 code="too_early",
             )
-        now = timezone.now()
         run = AllocationRun.objects.create(
             round=enrolment_round,
             phase=OfferPhase.FIRST,
             actor=actor,
             seed_sha256=enrolment_round.lottery_seed_sha256,
-            started_at=now,
+            started_at=timezone.now(),
+            status=AllocationRunStatus.RUNNING,
         )
-        places = {p.school_id: p for p in enrolment_round.schools.all()}
-        applicants, points = read_applicants(enrolment_round)
-        match_started = time.perf_counter()
-        result = _allocate(
-            applicants,
-            {school: place.seats for school, place in places.items()},
-            seed=enrolment_round.lottery_seed,
+        if queue:
+            transaction.on_commit(lambda: _queue_draw(run.pk))
+        return run
+
+
+def _queue_draw(run_id: int) -> None:
+    from schooling import tasks
+
+    tasks.run_draw.delay(run_id)
+
+
+def resume_draw(run_id: int) -> None:
+    """A draw whose worker stopped beating: hand it back to a batch worker (after commit); it
+    computes the same result again and writes the chunks not yet written."""
+    transaction.on_commit(lambda: _queue_draw(run_id))
+
+
+def execute_first_round(run_id: int) -> AllocationRun | None:
+    """Run (or resume) a first-round draw; None when another live worker is running it."""
+    run = AllocationRun.objects.filter(pk=run_id, phase=OfferPhase.FIRST).first()
+    if run is None or run.status != AllocationRunStatus.RUNNING:
+        return run
+    if not runs.claim(AllocationRun, run_id):
+        return None
+    with runs.heartbeat(AllocationRun, run_id):
+        return _draw(run)
+
+
+def _draw(run: AllocationRun) -> AllocationRun:
+    """Compute the whole draw in memory (the same seed and input give the same result), write it
+    in chunks from the run's checkpoint, then publish it in one last transaction."""
+    started = time.perf_counter()
+    enrolment_round = EnrolmentRound.objects.get(pk=run.round_id)
+    now = run.started_at
+    places = {p.school_id: p for p in enrolment_round.schools.all()}
+    applicants, points = read_applicants(enrolment_round)
+    match_started = time.perf_counter()
+    result = _allocate(
+        applicants,
+        {school: place.seats for school, place in places.items()},
+        seed=enrolment_round.lottery_seed,
+    )
+    match_seconds = time.perf_counter() - match_started
+    chunks = _draw_chunks(enrolment_round, result, places, now=now)
+    for index in range(run.checkpoint, len(chunks)):
+        sql, params = chunks[index]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            AllocationRun.objects.filter(pk=run.pk).update(checkpoint=index + 1)
+        runs.pause()
+    with transaction.atomic():
+        enrolment_round = EnrolmentRound.objects.select_for_update(of=("self",)).get(
+            pk=run.round_id
         )
-        match_seconds = time.perf_counter() - match_started
-        record_first_round(enrolment_round, result, points=points, places=places, now=now)
-        runs.pause()  # one transaction: a process killed here leaves nothing; draw again
+        run = AllocationRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
+        if run.status != AllocationRunStatus.RUNNING:
+            return run
+        record_first_round(enrolment_round, result, points=points, places=places)
         enrolment_round.status = RoundStatus.ALLOCATED
         enrolment_round.seed_revealed_at = now
         enrolment_round.allocated_at = now
@@ -243,11 +309,73 @@ def run_first_round(*, actor: User, round_id: int) -> AllocationRun:
         run.match_seconds = match_seconds
         run.finished_at = timezone.now()
         run.total_seconds = time.perf_counter() - started
+        run.status = AllocationRunStatus.DONE
+        run.checkpoint = len(chunks)
         run.save(
-            update_fields=["applicants", "placed", "match_seconds", "finished_at", "total_seconds"]
+            update_fields=[
+                "applicants",
+                "placed",
+                "match_seconds",
+                "finished_at",
+                "total_seconds",
+                "status",
+                "checkpoint",
+            ]
         )
-        transaction.on_commit(lambda: notify_round_results(round_id=enrolment_round.pk))
+        round_id = enrolment_round.pk
+        transaction.on_commit(lambda: notify_round_results(round_id=round_id))
         return run
+
+
+def _draw_chunks(
+    enrolment_round: EnrolmentRound,
+    result: allocation.Allocation,
+    places: dict[int, RoundSchool],
+    *,
+    now: dt.datetime,
+) -> list[tuple[str, list]]:
+    """The draw's writes in a fixed order, each an idempotent INSERT of at most
+    ALLOCATION_CHUNK_SIZE rows: the draw entries by rank, then the offers by school and seat."""
+    size = max(1, settings.ALLOCATION_CHUNK_SIZE)
+    entries = sorted(result.rank.items(), key=lambda item: item[1])
+    offers = [
+        (app_id, places[school].pk, seat_no)
+        for school in sorted(result.admitted)
+        for seat_no, app_id in enumerate(result.admitted[school], start=1)
+    ]
+    chunks: list[tuple[str, list]] = []
+    lottery = result.lottery
+    for i in range(0, len(entries), size):
+        part = entries[i : i + size]
+        chunks.append(
+            (
+                _INSERT_ENTRIES,
+                [
+                    enrolment_round.pk,
+                    [a for a, _r in part],
+                    [r for _a, r in part],
+                    [lottery[a] for a, _r in part],
+                ],
+            )
+        )
+    for i in range(0, len(offers), size):
+        part = offers[i : i + size]
+        chunks.append(
+            (
+                _INSERT_OFFERS,
+                [
+                    enrolment_round.pk,
+                    OfferPhase.FIRST.value,
+                    OfferStatus.OFFERED.value,
+                    now,
+                    enrolment_round.offer_deadline,
+                    [a for a, _p, _s in part],
+                    [p for _a, p, _s in part],
+                    [s for _a, _p, s in part],
+                ],
+            )
+        )
+    return chunks
 
 
 def record_first_round(
@@ -256,38 +384,17 @@ def record_first_round(
     *,
     points: dict[int, float],
     places: dict[int, RoundSchool],
-    now: dt.datetime,
 ) -> None:
-    """Write the first round's result in bulk: ranks and lottery numbers, offers, school results."""
-    listed: dict[int, int] = dict.fromkeys(places, 0)
+    """Each school's result once every draw entry and offer is written: the count of applicants
+    who listed it, the admitted count and the cutoff."""
     with connection.cursor() as cursor:
-        _copy_draw_entries(cursor, enrolment_round, result)
         cursor.execute(
             "SELECT p.school_id, count(*) FROM schooling_preference p "
             "JOIN schooling_drawentry d ON d.application_id = p.application_id "
             "WHERE d.round_id = %s GROUP BY p.school_id",
             [enrolment_round.pk],
         )
-        listed.update(dict(cursor.fetchall()))
-        deadline = enrolment_round.offer_deadline
-        _copy_offers(
-            cursor,
-            (
-                (
-                    enrolment_round.pk,
-                    app_id,
-                    places[school].pk,
-                    seat_no,
-                    OfferPhase.FIRST.value,
-                    OfferStatus.OFFERED.value,
-                    None,
-                    now,
-                    deadline,
-                )
-                for school, admitted in result.admitted.items()
-                for seat_no, app_id in enumerate(admitted, start=1)
-            ),
-        )
+        listed = dict(cursor.fetchall())
     by_rank = {rank: app_id for app_id, rank in result.rank.items()}
     for school, place in places.items():
         cutoff = result.cutoffs.get(school)

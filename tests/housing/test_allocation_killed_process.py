@@ -1,47 +1,47 @@
-"""Offering a round's units is one transaction: a process SIGKILLed in the middle of it leaves
-nothing behind, and allocating again offers every unit once (0 lost, 0 duplicated)."""
+"""An allocation whose worker is SIGKILLed mid-run resumes by itself: beat hands the run back,
+the same pairs are computed again and only the missing chunks are written. After it every unit
+is offered once (0 lost, 0 duplicated), exactly as an uninterrupted allocation offers them, and
+no household saw an offer of the run before it finished."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
 
-import psycopg
 import pytest
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from housing import services
-from housing.models import ApplicationRound, HousingProject, HousingUnit, Offer, UnitType
+from housing import selectors, services
+from housing.models import (
+    AllocationRun,
+    AllocationRunStatus,
+    ApplicationRound,
+    HousingProject,
+    HousingUnit,
+    Offer,
+    UnitType,
+)
+from portal import runs
 from tests.housing.conftest import open_round, qualified
-from tests.killed_worker import BASE_DIR, child_environment, wait_for
+from tests.killed_worker import celery_worker, forget_queued_messages, kill, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-UNITS, HOUSEHOLDS = 3, 5
+UNITS, HOUSEHOLDS = 6, 8
+CHUNK = "1"  # one offer per chunk
 
 
-def _round_locked(round_id: int) -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM housing_applicationround WHERE id = %s FOR UPDATE NOWAIT",
-                [round_id],
-            )
-    except Exception as exc:
-        if isinstance(getattr(exc, "__cause__", None), psycopg.errors.LockNotAvailable):
-            return True
-        raise
-    return False
+def _pairs(project: HousingProject) -> set[tuple[int, int, str]]:
+    return set(
+        Offer.objects.filter(unit__project=project).values_list(
+            "unit_id", "application_id", "status"
+        )
+    )
 
 
-def test_an_allocation_killed_in_its_transaction_leaves_nothing_and_can_be_made_again(
-    district_a, housing_a, address_a, police_a, rules_in_force, tmp_path
+def test_an_allocation_killed_mid_run_resumes_and_offers_every_unit_once_as_uninterrupted(
+    district_a, housing_a, address_a, police_a, rules_in_force, tmp_path, settings
 ):
     project = HousingProject.objects.create(name="杀进程测试", district=district_a, location="-")
     for n in range(UNITS):
@@ -71,33 +71,53 @@ def test_an_allocation_killed_in_its_transaction_leaves_nothing_and_can_be_made_
     ApplicationRound.objects.filter(pk=housing_round.pk).update(
         objection_until=timezone.localdate() - dt.timedelta(days=1)
     )
-    env = child_environment(HEAVY_JOB_CHUNK_PAUSE_SECONDS="30")
-    code = (
-        "from housing import services; "
-        f"services.allocate_round(actor=None, round_id={housing_round.pk})"
-    )
-    with open(tmp_path / "allocate.log", "w") as log:
-        allocation = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "manage.py", "shell", "-c", code],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    forget_queued_messages()
+    settings.RUN_STALE_SECONDS = 2
+
+    with celery_worker(
+        tmp_path, "doomed", HEAVY_JOB_CHUNK_PAUSE_SECONDS="1", ALLOCATION_CHUNK_SIZE=CHUNK
+    ) as doomed:
+        assert services.allocate_round(actor=housing_a, round_id=housing_round.pk, queue=True) == 0
+        run = AllocationRun.objects.get(round=housing_round)
+        wait_for(
+            lambda: AllocationRun.objects.filter(pk=run.pk, checkpoint__gte=2).exists(),
+            timeout=90,
+            what="the allocation to have written some chunks",
         )
-        try:
-            wait_for(lambda: _round_locked(housing_round.pk), timeout=60, what="the allocation")
-            time.sleep(2)  # the offers written, the transaction not yet committed
-            os.kill(allocation.pid, signal.SIGKILL)
-            allocation.wait(timeout=10)
-        finally:
-            if allocation.poll() is None:
-                allocation.kill()
+        kill(doomed)
 
-    assert not Offer.objects.exists()
+    killed = AllocationRun.objects.get(pk=run.pk)
+    assert killed.status == AllocationRunStatus.RUNNING
+    assert 2 <= killed.checkpoint < UNITS  # stopped half-way
+    written = Offer.objects.filter(run=killed)
+    assert written.exists()
+    owners = {
+        offer.application.case.applicant for offer in written.select_related("application__case")
+    }
+    assert not any(selectors.offers_of(owner).exists() for owner in owners)  # not shown yet
 
-    made = services.allocate_round(actor=housing_a, round_id=housing_round.pk)
+    time.sleep(settings.RUN_STALE_SECONDS + 0.5)
+    with celery_worker(tmp_path, "rescuer", ALLOCATION_CHUNK_SIZE=CHUNK):
+        assert runs.resume_stale_runs() == {"housing.allocation": [run.pk]}
+        wait_for(
+            lambda: AllocationRun.objects.filter(
+                pk=run.pk, status=AllocationRunStatus.DONE
+            ).exists(),
+            timeout=90,
+            what="the allocation to be resumed and finished",
+        )
 
     offers = Offer.objects.filter(unit__project=project)
-    assert made == offers.count() == UNITS  # every unit once
+    assert offers.count() == UNITS == AllocationRun.objects.get(pk=run.pk).offers_made
     assert not offers.values("unit").annotate(n=Count("id")).filter(n__gt=1).exists()
     assert not offers.values("application").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert all(selectors.offers_of(owner).exists() for owner in owners)
+    resumed = _pairs(project)
+
+    # The same allocation again, uninterrupted, in this process: the same pairs.
+    Offer.objects.filter(unit__project=project).delete()
+    AllocationRun.objects.filter(round=housing_round).delete()
+    assert services.allocate_round(actor=housing_a, round_id=housing_round.pk) == UNITS
+
+    assert _pairs(project) == resumed
+    forget_queued_messages()

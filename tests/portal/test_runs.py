@@ -38,6 +38,8 @@ def test_every_resumable_run_is_registered():
         "points.recompute",
         "residents.reconciliation",
         "notices.push",
+        "schooling.draw",
+        "housing.allocation",
     }
 
 

@@ -1,53 +1,59 @@
-"""The draw is one transaction: a process SIGKILLed in the middle of it leaves nothing behind,
-and the draw made again places every child once (0 lost, 0 duplicated)."""
+"""A draw whose worker is SIGKILLed mid-run resumes by itself: beat hands the run back, the
+result is computed again from the same seed and only the missing chunks are written. After it,
+every child holds the offer an uninterrupted draw gives (0 lost, 0 duplicated), and the round
+was not "allocated" before the run finished."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
 
-import psycopg
 import pytest
-from django.db import connection
 from django.db.models import Count
 
+from portal import runs
 from schooling import services
-from schooling.models import AllocationRun, EnrolmentRound, Offer, RoundStatus, Tenure
-from tests.killed_worker import BASE_DIR, child_environment, wait_for
+from schooling.models import (
+    AllocationRun,
+    AllocationRunStatus,
+    DrawEntry,
+    EnrolmentRound,
+    Offer,
+    RoundStatus,
+    Tenure,
+)
+from tests.killed_worker import celery_worker, forget_queued_messages, kill, wait_for
 from tests.schooling.conftest import build_round, enter, today
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.urls("tests.schooling.urls"),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-FAMILIES = 8
+FAMILIES = 10
+SEATS = {"X": 3, "Y": 3}
+CHUNK = "2"  # 5 chunks of draw entries, 3 of offers
 
 
-def _holds_the_round_lock(round_id: int) -> bool:
-    """True while another connection holds the round row locked (the draw's transaction)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM schooling_enrolmentround WHERE id = %s FOR UPDATE NOWAIT",
-                [round_id],
-            )
-    except Exception as exc:
-        if isinstance(getattr(exc, "__cause__", None), psycopg.errors.LockNotAvailable):
-            return True
-        raise
-    return False
+def _result(enrolment_round: EnrolmentRound) -> tuple[set, set]:
+    offers = set(
+        Offer.objects.filter(round=enrolment_round).values_list(
+            "application_id", "place_id", "seat_no", "phase", "status"
+        )
+    )
+    entries = set(
+        DrawEntry.objects.filter(round=enrolment_round).values_list(
+            "application_id", "order_rank", "lottery_number"
+        )
+    )
+    return offers, entries
 
 
-def test_a_draw_killed_in_its_transaction_leaves_nothing_and_can_be_made_again(
-    schools, address_a, police_a, education_a, education_all, tmp_path
+def test_a_draw_killed_mid_run_resumes_and_places_every_child_once_as_an_uninterrupted_draw(
+    schools, address_a, police_a, education_a, education_all, tmp_path, settings
 ):
-    enrolment_round = build_round(schools=schools, seats={"X": 3, "Y": 3}, actor=education_all)
+    enrolment_round = build_round(schools=schools, seats=SEATS, actor=education_all)
     for n in range(FAMILIES):
         enter(
             enrolment_round,
@@ -57,50 +63,60 @@ def test_a_draw_killed_in_its_transaction_leaves_nothing_and_can_be_made_again(
             reviewer=education_a,
             choices=[schools["X"], schools["Y"]],
             tenure=Tenure.RENTED,
-            points={"insurance_years": n},
+            points={"insurance_years": n % 3},
         )
     services.commit_lottery_seed(actor=education_all, round_id=enrolment_round.pk, seed="s")
     day = today()
     EnrolmentRound.objects.filter(pk=enrolment_round.pk).update(
         application_closes=day - dt.timedelta(days=3), preference_closes=day - dt.timedelta(days=1)
     )
-    env = child_environment(HEAVY_JOB_CHUNK_PAUSE_SECONDS="30")
-    with open(tmp_path / "draw.log", "w") as log:
-        draw = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "manage.py",
-                "school_draw",
-                str(enrolment_round.pk),
-                "--as",
-                education_all.username,
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    forget_queued_messages()
+    settings.RUN_STALE_SECONDS = 2
+
+    with celery_worker(
+        tmp_path, "doomed", HEAVY_JOB_CHUNK_PAUSE_SECONDS="1", ALLOCATION_CHUNK_SIZE=CHUNK
+    ) as doomed:
+        run = services.run_first_round(actor=education_all, round_id=enrolment_round.pk, queue=True)
+        wait_for(
+            lambda: AllocationRun.objects.filter(pk=run.pk, checkpoint__gte=2).exists(),
+            timeout=90,
+            what="the draw to have written some chunks",
         )
-        try:
-            wait_for(
-                lambda: _holds_the_round_lock(enrolment_round.pk),
-                timeout=60,
-                what="the draw's transaction",
-            )
-            time.sleep(2)  # the offers written, the transaction not yet committed
-            assert not AllocationRun.objects.exists()  # invisible: uncommitted
-            os.kill(draw.pid, signal.SIGKILL)
-            draw.wait(timeout=10)
-        finally:
-            if draw.poll() is None:
-                draw.kill()
+        kill(doomed)
+
+    killed = AllocationRun.objects.get(pk=run.pk)
+    assert killed.status == AllocationRunStatus.RUNNING
+    assert 2 <= killed.checkpoint < 8  # stopped half-way
+    enrolment_round.refresh_from_db()
+    assert enrolment_round.status == RoundStatus.OPEN  # not published half-written
+    assert DrawEntry.objects.filter(round=enrolment_round).exists()
+
+    time.sleep(settings.RUN_STALE_SECONDS + 0.5)
+    with celery_worker(tmp_path, "rescuer", ALLOCATION_CHUNK_SIZE=CHUNK):
+        assert runs.resume_stale_runs() == {"schooling.draw": [run.pk]}
+        wait_for(
+            lambda: AllocationRun.objects.filter(
+                pk=run.pk, status=AllocationRunStatus.DONE
+            ).exists(),
+            timeout=90,
+            what="the draw to be resumed and finished",
+        )
 
     enrolment_round.refresh_from_db()
-    assert enrolment_round.status != RoundStatus.ALLOCATED
-    assert not AllocationRun.objects.exists()
-    assert not Offer.objects.exists()
-
-    run = services.run_first_round(actor=education_all, round_id=enrolment_round.pk)
-
-    offers = Offer.objects.filter(place__round=enrolment_round)
-    assert run.placed == offers.count() == 6  # every seat once
+    assert enrolment_round.status == RoundStatus.ALLOCATED
+    offers = Offer.objects.filter(round=enrolment_round)
+    assert offers.count() == sum(SEATS.values())  # 0 lost
     assert not offers.values("application").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert DrawEntry.objects.filter(round=enrolment_round).count() == FAMILIES
+    resumed = _result(enrolment_round)
+    assert AllocationRun.objects.get(pk=run.pk).placed == sum(SEATS.values())
+
+    # The same draw again, uninterrupted, in this process: the same offers and order.
+    Offer.objects.filter(round=enrolment_round).delete()
+    DrawEntry.objects.filter(round=enrolment_round).delete()
+    AllocationRun.objects.filter(round=enrolment_round).delete()
+    EnrolmentRound.objects.filter(pk=enrolment_round.pk).update(status=RoundStatus.OPEN)
+    services.run_first_round(actor=education_all, round_id=enrolment_round.pk)
+
+    assert _result(enrolment_round) == resumed
+    forget_queued_messages()

@@ -1,4 +1,4 @@
-"""`manage.py school_draw ROUND --as USERNAME [--second]`: run a round's draw from the command line.
+"""`manage.py school_draw ROUND --as USERNAME [--second | --queue]`: run a round's draw from the command line.
 
 The operator entry point for the education bureau's draw (the same service as the staff page
 and the API): the first round by default, the second round with --second. The acting account
@@ -22,14 +22,26 @@ class Command(BaseCommand):
         parser.add_argument("round_id", type=int)
         parser.add_argument("--as", dest="username", required=True, help="the acting account")
         parser.add_argument("--second", action="store_true", help="run the second round")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="hand the first round's draw to a batch worker instead of running it here",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         actor = User.objects.filter(username=options["username"]).first()
         if actor is None:
             raise CommandError(_("No account %(name)s.") % {"name": options["username"]})
-        service = services.run_second_round if options["second"] else services.run_first_round
+        round_id = int(options["round_id"])  # type: ignore[call-overload]
         try:
-            run = service(actor=actor, round_id=int(options["round_id"]))  # type: ignore[call-overload]
+            if options["second"]:
+                run = services.run_second_round(actor=actor, round_id=round_id)
+            elif options["queue"]:
+                run = services.run_first_round(actor=actor, round_id=round_id, queue=True)
+                self.stdout.write(_("The draw is queued as run %(run)s.") % {"run": run.pk})
+                return
+            else:
+                run = services.run_first_round(actor=actor, round_id=round_id)
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc
         self.stdout.write(
