@@ -29,6 +29,7 @@ from housing.models import (
 )
 from portal.api import error_responses
 from portal.workflow.models import Status
+from residents import disclosure
 
 # --- output shapes ---------------------------------------------------------------------------
 
@@ -70,7 +71,10 @@ class TenancyOut(serializers.ModelSerializer):
     id_number = serializers.CharField(
         source="person.id_masked", help_text="Masked: 1101**********002X"
     )
-    phone = serializers.CharField(allow_blank=True)
+    phone = serializers.SerializerMethodField(
+        help_text="Masked: 138****8111 (the landlord reaches the tenant; the full number is "
+        "not theirs to keep)"
+    )
     registration_source = serializers.CharField(source="registration.source")
     is_current = serializers.BooleanField()
 
@@ -91,6 +95,9 @@ class TenancyOut(serializers.ModelSerializer):
             "declared_at",
             "confirmed_at",
         ]
+
+    def get_phone(self, tenancy: Tenancy) -> str:
+        return disclosure.mask_phone(tenancy.phone)
 
 
 class RentalHomeDetailOut(RentalHomeOut):

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import throttling
+from portal.accounts.models import Role
 from portal.workflow import selectors as workflow_selectors
 from residents import disclosure, filters, idnumber, selectors, services
 from residents.models import (
@@ -293,7 +294,19 @@ class PersonListCreateApi(ListAPIView):
         )
 
     def get_queryset(self):
-        return selectors.persons_visible_to(self.request.user)
+        queryset = selectors.persons_visible_to(self.request.user)
+        raw = self.request.query_params.get("id_number", "") if self.request.method == "GET" else ""
+        user = self.request.user
+        if raw and (user.has_role(Role.REVIEWER) or user.has_role(Role.GRID_OFFICER)):
+            # Staff looking a person up by a full ID number: the full-record right, a reason
+            # (`reason`), every person found logged (residents.services.search_by_id_number).
+            found = services.search_by_id_number(
+                actor=user,
+                id_number=raw,
+                reason=self.request.query_params.get("reason", ""),
+            )
+            queryset = queryset.filter(pk__in=[person.pk for person in found])
+        return queryset
 
     def get_throttles(self):
         if self.request.method == "GET":

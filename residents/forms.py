@@ -175,4 +175,7 @@ class AccessReasonForm(forms.Form):
 
 class PersonSearchForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    reason = forms.CharField(
+        label=_("Reason for searching by ID number (logged)"), max_length=500, required=False
+    )
     name = forms.CharField(label=_("Name"), max_length=50, required=False)

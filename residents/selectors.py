@@ -98,6 +98,15 @@ def _is_police_reviewer(user: User) -> bool:
     )
 
 
+def may_open_full_records(user: User) -> bool:
+    """The full-record right: grid officers and public-security reviewers, for persons in their
+    scope, behind a logged reason (residents.services.open_person_record). Only they may look a
+    person up by the full ID number, and that search is logged the same way."""
+    return bool(
+        user.is_authenticated and (user.has_role(Role.GRID_OFFICER) or _is_police_reviewer(user))
+    )
+
+
 def persons_in_staff_scope(user: User) -> QuerySet[Person]:
     """The persons a member of staff may look up and open: registered in their grids or districts.
 

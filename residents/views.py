@@ -690,15 +690,35 @@ def staff_persons(request: HttpRequest) -> HttpResponse:
     if not throttling.page_allows(request):
         return render(request, "429.html", status=429)
     form = resident_forms.PersonSearchForm(request.GET or None)
-    results = []
-    if form.is_valid() and (form.cleaned_data["id_number"] or form.cleaned_data["name"]):
+    results: list = []
+    status = 200
+    if form.is_valid() and form.cleaned_data["id_number"]:
+        # A full ID number: only with the full-record right and a reason, each match logged.
+        try:
+            found = services.search_by_id_number(
+                actor=request.user,
+                id_number=form.cleaned_data["id_number"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+            status = exc.status_code
+        else:
+            name = form.cleaned_data["name"].strip()
+            results = [p for p in found if name in p.name]
+    elif form.is_valid() and form.cleaned_data["name"]:
         queryset = selectors.persons_in_staff_scope(request.user)
-        if form.cleaned_data["id_number"]:
-            queryset = selectors.person_by_id_number(queryset, form.cleaned_data["id_number"])
-        if form.cleaned_data["name"]:
-            queryset = queryset.filter(name__contains=form.cleaned_data["name"].strip())
-        results = list(queryset[:50])
-    return render(request, "residents/staff_persons.html", {"form": form, "results": results})
+        results = list(queryset.filter(name__contains=form.cleaned_data["name"].strip())[:50])
+    return render(
+        request,
+        "residents/staff_persons.html",
+        {
+            "form": form,
+            "results": results,
+            "id_search": selectors.may_open_full_records(request.user),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -75,9 +75,16 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return whole_years_between(birth_date, day)
 
 
+def age_rule(enrolment_round: EnrolmentRound, child: Person) -> tuple[int, bool]:
+    """The child's age on the round's reference date, and whether it meets the round's minimum:
+    what a reviewer needs of the birth date (which staff do not see)."""
+    age = age_on(child.birth_date, enrolment_round.age_reference_date)
+    return age, age >= enrolment_round.min_age
+
+
 def age_problem(enrolment_round: EnrolmentRound, child: Person) -> str | None:
     """Why the child is too young for the round, or None."""
-    if age_on(child.birth_date, enrolment_round.age_reference_date) >= enrolment_round.min_age:
+    if age_rule(enrolment_round, child)[1]:
         return None
     return _("%(name)s must be %(age)s years old by %(date)s to apply in this round.") % {
         "name": child.name,

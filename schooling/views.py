@@ -380,6 +380,9 @@ def review(request: HttpRequest, case_id: int) -> HttpResponse:
         selectors.with_details(selectors.applications_reviewable_by(request.user)), case_id=case_id
     )
     context = _application_context(application)
+    # Staff see the outcome of the age rule, never the child's birth date.
+    age, old_enough = eligibility.age_rule(application.round, application.child)
+    context["age_check"] = {"age": age, "old_enough": old_enough}
     context["problems"] = (
         eligibility.guardian_problems(
             application.round, application.guardian, on=timezone.localdate()

@@ -27,6 +27,7 @@ from residents.services.persons import (
     create_person_in_field,
     declared_person,
     open_person_record,
+    search_by_id_number,
     update_person,
 )
 from residents.services.registrations import (
@@ -63,6 +64,7 @@ __all__ = [
     "reject_permit_application",
     "remove_material",
     "return_permit_application",
+    "search_by_id_number",
     "submit_permit_application",
     "update_permit_application",
     "update_person",

@@ -198,6 +198,45 @@ def open_person_record(*, actor: User, person_id: int, reason: str) -> Person:
         return person
 
 
+SEARCH_REASON_PREFIX = "ID number search: "
+
+
+def search_by_id_number(*, actor: User, id_number: str, reason: str) -> list[Person]:
+    """Staff with the full-record right find the persons in their scope holding a full ID number.
+
+    Knowing a whole ID number and learning who holds it is an opening of that person's record:
+    a reason is required, and each person found is written to PersonRecordAccess (who, when,
+    why) before the result is returned. Staff without the right (other reviewers) are refused.
+    """
+    errors: dict[str, list[str]] = {}
+    if not selectors.may_open_full_records(actor):
+        raise NotAllowed(
+            _("Only grid officers and public-security reviewers may search by ID number.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Please say why you are searching for this ID number.")]
+    number = ""
+    try:
+        number = idnumber.parse(id_number).number
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise InvalidInput(fields=errors)
+    with transaction.atomic():
+        found = list(
+            selectors.person_by_id_number(selectors.persons_in_staff_scope(actor), number)[:50]
+        )
+        now = timezone.now()
+        PersonRecordAccess.objects.bulk_create(
+            PersonRecordAccess(
+                person=person, staff=actor, reason=(SEARCH_REASON_PREFIX + reason)[:1000], at=now
+            )
+            for person in found
+        )
+        return found
+
+
 def check_declared_person(*, name: str, id_number: str) -> tuple[str, idnumber.IdNumber | None]:
     """The name and parsed ID number of a person someone else declares (a landlord's tenant, an
     employer's worker), or InvalidInput listing every problem."""

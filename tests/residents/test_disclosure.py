@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from residents import disclosure, services
+from residents.models import PersonRecordAccess
 from tests import factories
 from tests.residents.conftest import make_application, months_ago
 
@@ -53,6 +54,22 @@ STAFF_API_LISTS = [
     "/api/v1/field/visits/",
     "/api/v1/field/tasks/",
     "/api/v1/cases/",
+    "/api/v1/employment/employers/",
+    "/api/v1/employment/jobs/",
+    "/api/v1/dashboard/metrics/",
+    "/api/v1/dashboard/facts/",
+    "/api/v1/open-statistics/",
+]
+STAFF_PAGES = [
+    "/work/",
+    "/field/",
+    "/field/tasks/",
+    "/employment/employers/",
+    "/employment/jobs/",
+    "/employment/training/",
+    "/dashboard/",
+    "/dashboard/map/",
+    "/dashboard/indicators/",
 ]
 
 DATE_PATTERNS = [
@@ -96,14 +113,19 @@ def _everything_seen_by(user, persons, case_ids, grid) -> str:
         response = api.get(url)
         assert response.status_code in (200, 403, 404), (url, response.status_code)
         bodies.append(response.content.decode())
+    for person in persons:  # the logged ID-number search, as page and API
+        found = api.get("/api/v1/persons/", {"id_number": person.id_number, "reason": "核查"})
+        assert found.status_code == 200, found.content
+        bodies.append(found.content.decode())
     urls = [f"/staff/persons/?name={name}" for name in {person.name for person in persons}] + [
         f"/staff/persons/{person.pk}/" for person in persons
     ]
+    urls += [f"/staff/persons/?id_number={person.id_number}&reason=核查" for person in persons]
     urls += [f"/review/permits/{case_id}/" for case_id in case_ids]
-    urls += ["/work/", "/field/", f"/field/grids/{grid.pk}/", "/field/tasks/"]
+    urls += [*STAFF_PAGES, f"/field/grids/{grid.pk}/"]
     for url in urls:
         response = pages.get(url)
-        assert response.status_code in (200, 403, 404), (url, response.status_code)
+        assert response.status_code in (200, 302, 403, 404), (url, response.status_code)
         bodies.append(response.content.decode())
     return "\n".join(bodies)
 
@@ -264,3 +286,112 @@ def test_the_persons_list_page_size_is_bounded(police_a, grid_a):
     assert body["count"] == 55
     assert len(body["results"]) == 50
     assert len(api.get("/api/v1/persons/", {"page_size": 10}).json()["results"]) == 10
+
+
+# --- looking a person up by the full ID number -----------------------------------------------
+
+
+@pytest.fixture
+def registered_person(grid_a):
+    user = factories.UserFactory()
+    person = services.create_own_person(
+        actor=user,
+        name="王芳",
+        id_number=factories.make_id_number(birth=dt.date(1988, 2, 3), seq=12),
+        phone="13912345678",
+    )
+    services.register_residence(
+        actor=user,
+        person_id=person.pk,
+        address_id=factories.AddressFactory(grid=grid_a).pk,
+        start_date=months_ago(8),
+        reason="work",
+    )
+    cache.clear()
+    return person
+
+
+def test_an_id_number_search_needs_a_reason_and_logs_each_person_found(registered_person, police_a):
+    api = APIClient()
+    api.force_authenticate(police_a)
+    number = registered_person.id_number
+
+    refused = api.get("/api/v1/persons/", {"id_number": number})
+    assert refused.status_code == 400
+    assert "reason" in refused.json()["fields"]
+    assert not PersonRecordAccess.objects.exists()
+
+    found = api.get("/api/v1/persons/", {"id_number": number, "reason": "上门核查"}).json()
+    assert [row["id"] for row in found["results"]] == [registered_person.pk]
+    access = PersonRecordAccess.objects.get()
+    assert (access.person, access.staff) == (registered_person, police_a)
+    assert access.reason.endswith("上门核查")
+
+    pages = Client()
+    pages.force_login(police_a)
+    no_reason = pages.get("/staff/persons/", {"id_number": number})
+    assert no_reason.status_code == 400
+    assert registered_person.name not in no_reason.content.decode()
+    with_reason = pages.get("/staff/persons/", {"id_number": number, "reason": "上门核查"})
+    assert registered_person.name in with_reason.content.decode()
+    assert PersonRecordAccess.objects.count() == 2
+
+
+def test_staff_without_the_full_record_right_cannot_search_by_id_number(
+    registered_person, housing_a
+):
+    api = APIClient()
+    api.force_authenticate(housing_a)
+    number = registered_person.id_number
+
+    response = api.get("/api/v1/persons/", {"id_number": number, "reason": "想看看"})
+
+    assert response.status_code == 403
+    pages = Client()
+    pages.force_login(housing_a)
+    page = pages.get("/staff/persons/", {"id_number": number, "reason": "想看看"})
+    assert page.status_code == 403
+    assert 'name="id_number"' not in page.content.decode()  # not offered either
+    assert not PersonRecordAccess.objects.exists()
+
+
+# --- a landlord's tenants --------------------------------------------------------------------
+
+
+def test_a_landlord_cannot_rebuild_a_tenants_id_or_phone_number(grid_a, housing_a):
+    from housing import services as housing_services
+    from portal.accounts.models import Role
+    from tests.housing.conftest import approve_home, make_home
+
+    landlord = factories.UserFactory(username="landlord_d", roles=[Role.LANDLORD, Role.RESIDENT])
+    home = approve_home(make_home(landlord, grid_a), landlord, housing_a)
+    tenants = []
+    for seq, (name, phone) in enumerate([("赵磊", "13800138111"), ("钱红", "15012345678")], 1):
+        tenancy = housing_services.declare_tenant(
+            actor=landlord,
+            home_id=home.pk,
+            name=name,
+            id_number=factories.make_id_number(birth=dt.date(1991, 7, 9), seq=seq, region="330304"),
+            phone=phone,
+            start_date=months_ago(1),
+        )
+        tenants.append((tenancy.person, phone))
+    api = APIClient()
+    api.force_authenticate(landlord)
+    pages = Client()
+    pages.force_login(landlord)
+    seen = "\n".join(
+        [
+            api.get("/api/v1/housing/homes/").content.decode(),
+            api.get(f"/api/v1/housing/homes/{home.pk}/").content.decode(),
+            api.get(f"/api/v1/housing/homes/{home.pk}/tenancies/").content.decode(),
+            pages.get("/housing/homes/").content.decode(),
+            pages.get(f"/housing/homes/{home.pk}/").content.decode(),
+        ]
+    )
+
+    assert all(person.name in seen for person, _phone in tenants)  # the landlord sees them
+    assert "138****8111" in seen  # enough to recognise the number entered
+    for person, phone in tenants:
+        assert person.id_number not in rebuilt_id_numbers(seen)
+        assert phone not in phones_given_away(seen)

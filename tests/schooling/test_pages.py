@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from portal import navigation
 from portal.workflow.models import Status
-from schooling import services
+from schooling import eligibility, services
 from schooling.models import EnrolmentApplication, Offer, OfferStatus, RoundStatus, Tenure
 from tests.schooling.conftest import PDF, after, attach_materials, enter, upload
 
@@ -137,6 +137,32 @@ def test_the_education_reviewer_decides_on_the_review_page(
     assert approved.status_code == 302
     application.case.refresh_from_db()
     assert application.case.status == Status.APPROVED
+
+
+def test_the_review_page_shows_the_age_rule_outcome_not_the_birth_date(
+    enrolment_round, family, education_a
+):
+    user, _guardian, child = family
+    application = services.create_application(
+        actor=user, round_id=enrolment_round.pk, child_id=child.pk, tenure=Tenure.RENTED
+    )
+    attach_materials(user, application)
+    services.submit_application(actor=user, application_id=application.pk)
+
+    page = signed_in(education_a).get(f"/review/school/{application.case_id}/")
+
+    text = page.content.decode()
+    birth = child.birth_date
+    assert birth.isoformat() not in text
+    assert f"{birth:%Y%m%d}" not in text
+    assert child.id_number not in text
+    age = eligibility.age_on(birth, enrolment_round.age_reference_date)
+    reference = enrolment_round.age_reference_date.isoformat()
+    assert f"{age}" in text
+    assert reference in text
+    own = signed_in(user).get(f"/school/applications/{application.pk}/")
+    assert own.status_code == 200
+    assert birth.isoformat() in own.content.decode()  # the family still sees their own child's
 
 
 @pytest.fixture
