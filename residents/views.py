@@ -706,6 +706,10 @@ def staff_persons(request: HttpRequest) -> HttpResponse:
         else:
             name = form.cleaned_data["name"].strip()
             results = [p for p in found if name in p.name]
+        # The page never shows a whole ID number back, not even the one typed.
+        data = form.data.copy()
+        data["id_number"] = ""
+        form.data = data
     elif form.is_valid() and form.cleaned_data["name"]:
         queryset = selectors.persons_in_staff_scope(request.user)
         results = list(queryset.filter(name__contains=form.cleaned_data["name"].strip())[:50])

@@ -81,7 +81,7 @@ def test_an_allocation_killed_mid_run_resumes_and_offers_every_unit_once_as_unin
         run = AllocationRun.objects.get(round=housing_round)
         wait_for(
             lambda: AllocationRun.objects.filter(pk=run.pk, checkpoint__gte=2).exists(),
-            timeout=90,
+            timeout=300,
             what="the allocation to have written some chunks",
         )
         kill(doomed)
@@ -103,7 +103,7 @@ def test_an_allocation_killed_mid_run_resumes_and_offers_every_unit_once_as_unin
             lambda: AllocationRun.objects.filter(
                 pk=run.pk, status=AllocationRunStatus.DONE
             ).exists(),
-            timeout=90,
+            timeout=300,
             what="the allocation to be resumed and finished",
         )
 

@@ -79,7 +79,7 @@ def test_a_draw_killed_mid_run_resumes_and_places_every_child_once_as_an_uninter
         run = services.run_first_round(actor=education_all, round_id=enrolment_round.pk, queue=True)
         wait_for(
             lambda: AllocationRun.objects.filter(pk=run.pk, checkpoint__gte=2).exists(),
-            timeout=90,
+            timeout=300,
             what="the draw to have written some chunks",
         )
         kill(doomed)
@@ -98,7 +98,7 @@ def test_a_draw_killed_mid_run_resumes_and_places_every_child_once_as_an_uninter
             lambda: AllocationRun.objects.filter(
                 pk=run.pk, status=AllocationRunStatus.DONE
             ).exists(),
-            timeout=90,
+            timeout=300,
             what="the draw to be resumed and finished",
         )
 
