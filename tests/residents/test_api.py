@@ -115,8 +115,9 @@ def test_the_persons_list_is_scoped_and_has_a_query_budget(
     with django_assert_max_num_queries(8):
         listed = api.get("/api/v1/persons/").json()["results"]
     assert {p["name"] for p in listed} == {"李明", "王芳"}
-    found = api.get("/api/v1/persons/", {"id_number": me.id_number}).json()["results"]
-    assert [p["id"] for p in found] == [me.pk]
+    assert api.get("/api/v1/persons/", {"id_number": me.id_number}).status_code == 400
+    found = api.get("/api/v1/persons/", {"id_number": me.id_number, "reason": "核查"}).json()
+    assert [p["id"] for p in found["results"]] == [me.pk]
 
 
 # --- registrations -------------------------------------------------------------------------------
