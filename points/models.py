@@ -824,7 +824,9 @@ class RankingList(models.Model):
 
 
 class RankingEntry(models.Model):
-    """One line of a ranking list: rank, masked name and ID number, total and tie-break keys."""
+    """One line of a ranking list: rank, masked name and ID number, total and tie-break keys.
+
+    Lines the rules cannot tell apart (points.ordering) share a rank (并列)."""
 
     ranking = models.ForeignKey(RankingList, on_delete=models.CASCADE, related_name="entries")
     rank = models.PositiveIntegerField(_("rank"))
@@ -841,11 +843,10 @@ class RankingEntry(models.Model):
     passed = models.BooleanField(_("threshold reached"))
 
     class Meta:
-        ordering = ["ranking", "rank"]
+        ordering = ["ranking", "rank", "id"]
         verbose_name = _("ranking entry")
         verbose_name_plural = _("ranking entries")
         constraints = [
-            models.UniqueConstraint(fields=["ranking", "rank"], name="ranking_entry_rank_unique"),
             models.UniqueConstraint(
                 fields=["ranking", "person"], name="ranking_entry_person_unique"
             ),
