@@ -254,6 +254,12 @@ def registrations_verifiable_by(user: User) -> QuerySet[Registration]:
     )
 
 
+def late_declarations_verifiable_by(user: User) -> QuerySet[Registration]:
+    """Late declarations still counted from their declaration date that the user may verify
+    (registrations_verifiable_by), oldest declaration first."""
+    return registrations_verifiable_by(user).filter(counted_from__isnull=False)
+
+
 def clock_restart_of(person: Person) -> dt.date | None:
     """The latest day the continuous-residence clock restarted (a late endorsement), if any."""
     return (
