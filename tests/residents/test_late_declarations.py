@@ -165,7 +165,8 @@ def test_the_verification_page_lists_late_declarations_and_verifies_with_evidenc
     field = f"r{registration.pk}-evidence"
 
     refused = client.post(url, {field: " "}, HTTP_HX_REQUEST="true")
-    assert "证据" in refused.content.decode() or "evidence" in refused.content.decode()
+    assert list(refused.context["row"]["form"].errors) == ["evidence"]
+    assert "field--error" in refused.content.decode()
     assert Registration.objects.get(pk=registration.pk).is_late
 
     done = client.post(url, {field: "租赁合同 2025-06-01"}, HTTP_HX_REQUEST="true")
