@@ -5,7 +5,8 @@ points): more housing points first, then the rule set's tie-breaks in their orde
 sub-scores first; the Zhongshan set: quality, insurance, residence), then the time of
 application only where the rules name it ("applied_at" among the tie-breaks), then the lower
 lottery number (derived from the round's committed seed, models.lottery_key). Applicants
-without a score, or below the round's minimum points, are not ranked.
+without a score, or below the round's minimum points, are not ranked. The order is
+points.ordering's, the one every ranked list follows.
 
 Allocation: in rank order, each applicant is offered the next free unit of the type they
 applied for; an applicant whose type has run out waits (a decline or lapse may pass a unit
@@ -17,27 +18,11 @@ one bulk statement.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-ZERO = Decimal(0)
-
-# (application id, housing points or None, tie-break values (higher first), time of
-# application or None when the rules do not name it, lottery number)
-Candidate = tuple[int, Decimal | None, tuple[float, ...], dt.datetime | None, str]
-
-
-def rank_key(candidate: Candidate) -> tuple:
-    application_id, points, ties, applied_at, lottery = candidate
-    return (
-        -(points or ZERO),
-        tuple(-value for value in ties),
-        applied_at or dt.datetime.min.replace(tzinfo=dt.UTC),
-        lottery,
-        application_id,
-    )
+from points.ordering import ZERO, Candidate, rank_key  # noqa: F401 - the one ranking order
 
 
 def rank(candidates: Iterable[Candidate], *, min_points: Decimal | None = None) -> list[int]:

@@ -13,15 +13,28 @@ tenancy, once the housing app records tenancies); the fact type must exist with 
 
 Every registry fact is read through residents' selectors (residence_periods, clock_restart_of,
 has_valid_permit, current_registration): the registry's rules are never copied here.
+
+Feed facts are claimable facts that a department's feed states for the persons it names: for
+them the feed's value is the verified fact, with its source, and no claim is filed; a person
+the feed does not name claims the fact as before. Built in: `insurance_years`, the whole years
+of continuous social insurance in the city from the human-resources feed
+(residents.selectors.insurance_record), counted by portal.periods.continuous_months with the
+rule set's continuity allowance, the same function and allowance as residence
+(`continuity_allowance`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from points.models import FactSource, FactType, Zone
+from django.utils.translation import gettext as _
+
+from points import engine, spec
+from points.models import FactSource, FactType, RuleSet, Zone
+from portal import periods
 from portal.areas.models import Area
 from residents import selectors as resident_selectors
 from residents.models import Person
@@ -115,6 +128,88 @@ def registry_facts(person: Person, *, on: dt.date) -> dict[str, Any]:
         if code not in codes:
             continue
         value = provider(person, on)
+        if value is not None:
+            found[code] = value
+    return found
+
+
+# --- feed facts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedValue:
+    """A fact's value as a department's feed states it, and where it was read."""
+
+    value: Any
+    source: str  # the feed and the day it was reconciled, in the reader's language
+    run_id: int | None = None  # the reconciliation run (residents.ReconciliationRun)
+
+
+FeedProvider = Callable[[Person, dt.date, engine.CompiledRules], FeedValue | None]
+
+_feed_providers: dict[str, FeedProvider] = {}
+
+
+def register_feed_provider(code: str, provider: FeedProvider) -> None:
+    """Add (or replace) the feed provider of the claimable fact `code`."""
+    _feed_providers[code] = provider
+
+
+RESIDENCE_FACT = "residence_periods"
+
+
+def continuity_allowance(rules: engine.CompiledRules, fact: str) -> tuple[int, int]:
+    """The gap (months, days) a rule set still counts as continuous for periods read as `fact`:
+    what the indicator scoring `fact` declares, else what its residence indicator declares
+    (one allowance for insurance and residence, DOMAIN.md)."""
+    scoring = [i for i in rules.indicators.values() if i.fact == fact]
+    residence = [i for i in rules.indicators.values() if i.fact == RESIDENCE_FACT]
+    for indicator in (*scoring, *residence):
+        months = int(indicator.params.get("gap_months", 0) or 0)
+        days = int(indicator.params.get("gap_days", 0) or 0)
+        if months or days:
+            return months, days
+    return 0, 0
+
+
+def insurance_months(
+    person: Person, *, on: dt.date, rules: engine.CompiledRules
+) -> tuple[int, resident_selectors.InsuranceRecord] | None:
+    """Whole months of continuous social insurance reaching `on`, from the human-resources
+    feed, under the rule set's continuity allowance; None when no feed names the person."""
+    record = resident_selectors.insurance_record(person, on=on)
+    if record is None:
+        return None
+    gap_months, gap_days = continuity_allowance(rules, "insurance_years")
+    months = periods.continuous_months(
+        record.periods, on=on, gap_months=gap_months, gap_days=gap_days
+    )
+    return months, record
+
+
+def _insurance_years(person: Person, on: dt.date, rules: engine.CompiledRules) -> FeedValue | None:
+    found = insurance_months(person, on=on, rules=rules)
+    if found is None:
+        return None
+    months, record = found
+    source = _(
+        "Social insurance payments of the human-resources feed %(file)s, reconciled on %(date)s"
+    ) % {"file": record.feed_name, "date": record.stated_on.isoformat()}
+    return FeedValue(value=months // 12, source=source, run_id=record.run_id)
+
+
+register_feed_provider("insurance_years", _insurance_years)
+
+
+def feed_facts(person: Person, *, on: dt.date, rule_set: RuleSet) -> dict[str, FeedValue]:
+    """The facts the feeds state of the person on `on` that the rule set reads."""
+    rules = spec.compiled(rule_set)
+    used = set(rules.facts_used)
+    found: dict[str, FeedValue] = {}
+    for code, provider in sorted(_feed_providers.items()):
+        if code not in used:
+            continue
+        value = provider(person, on, rules)
         if value is not None:
             found[code] = value
     return found

@@ -576,6 +576,42 @@ class Claim(models.Model):
         return f"{self.application_id}: {self.fact_type_id}"
 
 
+class FeedFact(models.Model):
+    """A fact of an application verified from a department's feed instead of a claim (the
+    years of social insurance from the human-resources feed), with its source."""
+
+    application = models.ForeignKey(
+        PointsApplication, on_delete=models.CASCADE, related_name="feed_facts"
+    )
+    fact_type = models.ForeignKey(
+        FactType, on_delete=models.PROTECT, related_name="+", verbose_name=_("fact")
+    )
+    value = models.JSONField(_("verified value"))
+    source = models.CharField(_("source"), max_length=300)
+    run = models.ForeignKey(
+        "residents.ReconciliationRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reconciliation run"),
+    )
+    verified_on = models.DateField(_("verified for"))
+
+    class Meta:
+        ordering = ["application", "fact_type__order", "id"]
+        verbose_name = _("fact from a feed")
+        verbose_name_plural = _("facts from feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "fact_type"], name="feed_fact_once_per_application"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.fact_type_id}"
+
+
 class Evidence(models.Model):
     """One uploaded file supporting a claim (a diploma, a certificate), stored outside the web root."""
 
@@ -824,7 +860,9 @@ class RankingList(models.Model):
 
 
 class RankingEntry(models.Model):
-    """One line of a ranking list: rank, masked name and ID number, total and tie-break keys."""
+    """One line of a ranking list: rank, masked name and ID number, total and tie-break keys.
+
+    Lines the rules cannot tell apart (points.ordering) share a rank (并列)."""
 
     ranking = models.ForeignKey(RankingList, on_delete=models.CASCADE, related_name="entries")
     rank = models.PositiveIntegerField(_("rank"))
@@ -841,11 +879,10 @@ class RankingEntry(models.Model):
     passed = models.BooleanField(_("threshold reached"))
 
     class Meta:
-        ordering = ["ranking", "rank"]
+        ordering = ["ranking", "rank", "id"]
         verbose_name = _("ranking entry")
         verbose_name_plural = _("ranking entries")
         constraints = [
-            models.UniqueConstraint(fields=["ranking", "rank"], name="ranking_entry_rank_unique"),
             models.UniqueConstraint(
                 fields=["ranking", "person"], name="ranking_entry_person_unique"
             ),

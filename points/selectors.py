@@ -318,7 +318,7 @@ def ranking_entries(ranking: RankingList) -> QuerySet[RankingEntry]:
     """The lines of a list in rank order, masked (never the person's name or number)."""
     return (
         RankingEntry.objects.filter(ranking=ranking)
-        .order_by("rank")
+        .order_by("rank", "id")
         .only("id", "rank", "name_masked", "id_masked", "total", "tie_keys", "applied_at", "passed")
     )
 

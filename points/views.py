@@ -104,8 +104,17 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
     rule_set = selectors.rule_set_in_force()
     claimed = {claim.fact_type_id for claim in application.claims.all()}
+    fed = (
+        claim_services.fed_codes(application.person, rule_set)
+        if rule_set and application.status == ApplicationStatus.DRAFT
+        else set()
+    )
     choices = (
-        [ft for ft in selectors.claimable_fact_types(rule_set) if ft.pk not in claimed]
+        [
+            ft
+            for ft in selectors.claimable_fact_types(rule_set)
+            if ft.pk not in claimed and ft.code not in fed
+        ]
         if rule_set and application.status == ApplicationStatus.DRAFT
         else []
     )
@@ -124,6 +133,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "rows": rows,
+            "feed_facts": application.feed_facts.select_related("fact_type"),
             "choose": point_forms.ChooseFactForm(fact_types=choices) if choices else None,
             "evidence_form": point_forms.EvidenceForm(),
         },

@@ -173,6 +173,15 @@ class AccessReasonForm(forms.Form):
     )
 
 
+class VerifyStartForm(forms.Form):
+    evidence = forms.CharField(
+        label=_("Evidence of the earlier start date"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: tenancy contract of 2024-01-02 seen; landlord confirms."),
+    )
+
+
 class PersonSearchForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
     reason = forms.CharField(

@@ -1151,3 +1151,35 @@ class Discrepancy(models.Model):
     @property
     def is_settled(self) -> bool:
         return self.task.status == TaskStatus.CLOSED
+
+
+class InsuranceMonth(models.Model):
+    """One month of a person's social insurance as the human-resources feed states it.
+
+    Written by the reconciliation of a social-insurance feed, set-based (one INSERT ... SELECT
+    of the run's matched rows): `paid` when the month was paid in this city. A later feed
+    stating the same month replaces the earlier statement and becomes its source. Points read
+    the paid months as periods (residents.selectors.insurance_record)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="insurance_months", db_index=False
+    )
+    month = models.DateField(_("month"))
+    paid = models.BooleanField(_("paid in this city"))
+    run = models.ForeignKey(
+        ReconciliationRun,
+        on_delete=models.PROTECT,
+        related_name="insurance_months",
+        verbose_name=_("stated by the run"),
+    )
+
+    class Meta:
+        ordering = ["person", "month"]
+        verbose_name = _("insurance month")
+        verbose_name_plural = _("insurance months")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="insurance_month_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.month:%Y-%m}"

@@ -30,6 +30,7 @@ from portal.periods import (
     add_months,
     continuous_months,
     continuous_since,
+    merge,
     whole_months_between,
 )
 from portal.workflow import selectors as workflow_selectors
@@ -39,6 +40,7 @@ from residents.models import (
     Dependant,
     FieldTask,
     Finding,
+    InsuranceMonth,
     Material,
     MaterialKind,
     Permit,
@@ -47,6 +49,7 @@ from residents.models import (
     PermitState,
     PermitStatus,
     Person,
+    ReconciliationRun,
     Registration,
     RegistrationPolicy,
     TaskKind,
@@ -260,6 +263,12 @@ def registrations_verifiable_by(user: User) -> QuerySet[Registration]:
     )
 
 
+def late_declarations_verifiable_by(user: User) -> QuerySet[Registration]:
+    """Late declarations still counted from their declaration date that the user may verify
+    (registrations_verifiable_by), oldest declaration first."""
+    return registrations_verifiable_by(user).filter(counted_from__isnull=False)
+
+
 def clock_restart_of(person: Person) -> dt.date | None:
     """The latest day the continuous-residence clock restarted (a late endorsement), if any."""
     return (
@@ -267,6 +276,41 @@ def clock_restart_of(person: Person) -> dt.date | None:
         .order_by("-clock_restarted_on")
         .values_list("clock_restarted_on", flat=True)
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class InsuranceRecord:
+    """What the human-resources feeds state of a person's social insurance: the months paid
+    in this city as periods (start, end), oldest first, and the feed that last stated them."""
+
+    periods: list[tuple[dt.date, dt.date | None]]
+    run_id: int
+    feed_name: str
+    stated_on: dt.date
+
+
+def insurance_record(person: Person, *, on: dt.date | None = None) -> InsuranceRecord | None:
+    """The person's social insurance as the feeds state it up to `on` (today), or None when no
+    social-insurance feed names them (they claim it instead). Each paid month is a period from
+    its first day to the next month's; continuity over them is portal.periods'."""
+    day = on or timezone.localdate()
+    rows = list(
+        InsuranceMonth.objects.filter(person=person, month__lte=day)
+        .order_by("month")
+        .values_list("month", "paid", "run_id")
+    )
+    if not rows:
+        return None
+    latest = max(run_id for _month, _paid, run_id in rows)
+    feed_name, stated_on = ReconciliationRun.objects.filter(pk=latest).values_list(
+        "feed__original_name", "run_on"
+    )[0]
+    return InsuranceRecord(
+        periods=merge([(month, add_months(month, 1)) for month, paid, _run in rows if paid]),
+        run_id=latest,
+        feed_name=feed_name,
+        stated_on=stated_on,
     )
 
 

@@ -30,6 +30,12 @@ urlpatterns = [
     path("verify/<str:token>", views.verify, name="verify"),
     path("review/permits/<int:case_id>/", views.review_permit, name="review_permit"),
     path("staff/persons/", views.staff_persons, name="staff_persons"),
+    path("staff/late-declarations/", views.late_declarations, name="late_declarations"),
+    path(
+        "staff/late-declarations/<int:pk>/verify/",
+        views.late_declaration_verify,
+        name="late_declaration_verify",
+    ),
     path("staff/persons/<int:pk>/", views.staff_person, name="staff_person"),
     path("field/", include(field_urls.page_patterns)),
 ]

@@ -768,3 +768,63 @@ def staff_person(request: HttpRequest, pk: int) -> HttpResponse:
             "origin_province": disclosure.origin_province(person.origin_code),
         },
     )
+
+
+@login_required
+@require_GET
+def late_declarations(request: HttpRequest) -> HttpResponse:
+    """Late declarations in the user's grids or districts, each with a form to verify the
+    earlier start date with evidence (grid officers; public-security reviewers)."""
+    if not _is_staff(request.user):
+        raise Http404
+    rows = [
+        {
+            "registration": registration,
+            "form": resident_forms.VerifyStartForm(prefix=f"r{registration.pk}"),
+        }
+        for registration in selectors.late_declarations_verifiable_by(request.user)[:100]
+    ]
+    return render(request, "residents/late_declarations.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def late_declaration_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Verify one late declaration's start date: htmx swaps the card (the errors shown in it,
+    since htmx swaps only successful responses); without htmx, back to the list, or the card
+    with its errors (400)."""
+    registration = get_object_or_404(selectors.late_declarations_verifiable_by(request.user), pk=pk)
+    form = resident_forms.VerifyStartForm(request.POST, prefix=f"r{registration.pk}")
+    verified = False
+    if form.is_valid():
+        try:
+            services.verify_registration_start(
+                actor=request.user,
+                registration_id=registration.pk,
+                evidence=form.cleaned_data["evidence"],
+            )
+        except NotFound:
+            raise Http404 from None
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            verified = True
+    if request.htmx:
+        return render(
+            request,
+            "residents/_late_declaration.html",
+            {"row": {"registration": registration, "form": form}, "verified": verified},
+        )
+    if verified:
+        messages.success(
+            request,
+            _("The start date is verified: residence now counts from %(date)s.")
+            % {"date": date_format(registration.start_date)},
+        )
+        return redirect("residents:late_declarations")
+    return render(
+        request,
+        "residents/late_declarations.html",
+        {"rows": [{"registration": registration, "form": form}]},
+        status=400,
+    )

@@ -88,6 +88,13 @@ def register() -> None:
         order=70,
     )
     navigation.register(
+        key="residents.late_declarations",
+        label=_("Late declarations to verify"),
+        url_name="residents:late_declarations",
+        roles={Role.REVIEWER, Role.GRID_OFFICER},
+        order=62,
+    )
+    navigation.register(
         key="residents.staff_persons",
         label=_("Find a person"),
         url_name="residents:staff_persons",

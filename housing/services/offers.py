@@ -50,6 +50,7 @@ from housing.models import (
     RoundStatus,
     lottery_key,
 )
+from points import ordering
 from points import selectors as points_selectors
 from points import spec as points_spec
 from points.engine import APPLIED_AT
@@ -169,8 +170,7 @@ def _ranking_rules(
 
 
 def _tie_values(score: Score | None, tie_break: tuple[str, ...]) -> tuple[float, ...]:
-    subs = (score.data.get("sub") or {}) if score is not None else {}
-    return tuple(float(subs.get(sub, 0.0)) for sub in tie_break if sub != APPLIED_AT)
+    return ordering.tie_values(score.data.get("sub") if score is not None else None, tie_break)
 
 
 def _waiting(

@@ -38,6 +38,7 @@ from points.models import (
     Evidence,
     FactSource,
     FactType,
+    FeedFact,
     PointsApplication,
     RuleSet,
     Service,
@@ -282,6 +283,12 @@ def add_claim(
         if application.status != ApplicationStatus.DRAFT:
             raise TransitionNotAllowed(_("Claims can only be added before submitting."))
         chosen = _claimable(rule_set, fact_type)
+        if chosen.code in fed_codes(application.person, rule_set):
+            message = _(
+                "The department's records already state this fact for you: it is verified "
+                "from them and needs no claim."
+            )
+            raise InvalidInput(message, code="from_feed", fields={"fact_type": [message]})
         if application.claims.filter(fact_type=chosen).exists():
             message = _("You have already claimed this; change the claim instead.")
             raise InvalidInput(message, code="duplicate", fields={"fact_type": [message]})
@@ -630,15 +637,46 @@ def on_claim_returned(*, case: Case, actor: User) -> None:
     )
 
 
-def collected_facts(application: PointsApplication, *, on: dt.date) -> dict[str, Any]:
-    """The facts an application is scored on: the registry's on `on`, and the verified claims."""
+def collected_facts(
+    application: PointsApplication, *, on: dt.date, fed: dict[str, facts.FeedValue] | None = None
+) -> dict[str, Any]:
+    """The facts an application is scored on: the registry's on `on`, the verified claims, and
+    the facts a department's feed states (`fed`, points.facts.feed_facts), which stand in
+    for a claim of the same fact."""
     found = facts.registry_facts(application.person, on=on)
     for claim in application.claims.filter(case__status=Status.APPROVED).select_related(
         "fact_type"
     ):
         if claim.fact_type.source == FactSource.CLAIM and claim.verified_value is not None:
             found[claim.fact_type.code] = claim.verified_value
+    for code, fed_value in (fed or {}).items():
+        found[code] = fed_value.value
     return found
+
+
+def _record_feed_facts(
+    application: PointsApplication, fed: dict[str, facts.FeedValue], *, on: dt.date
+) -> None:
+    """Keep each fact the feeds verified for the application, with its source (one bulk write)."""
+    fact_types = {ft.code: ft for ft in FactType.objects.filter(code__in=list(fed))}
+    FeedFact.objects.filter(application=application).delete()
+    FeedFact.objects.bulk_create(
+        FeedFact(
+            application=application,
+            fact_type=fact_types[code],
+            value=fed_value.value,
+            source=fed_value.source[:300],
+            run_id=fed_value.run_id,
+            verified_on=on,
+        )
+        for code, fed_value in fed.items()
+        if code in fact_types
+    )
+
+
+def fed_codes(person: Any, rule_set: RuleSet) -> set[str]:
+    """The claimable facts a department's feed states for the person today: never claimed."""
+    return set(facts.feed_facts(person, on=timezone.localdate(), rule_set=rule_set))
 
 
 def complete_if_decided(*, application_id: int, actor: User | None) -> PointsApplication:
@@ -658,14 +696,16 @@ def complete_if_decided(*, application_id: int, actor: User | None) -> PointsApp
     if application.claims.exclude(case__status__in=list(DECIDED)).exists():
         return application
     reference = timezone.localdate(application.submitted_at)
+    rule_set = _rules_in_force()
+    fed = facts.feed_facts(application.person, on=reference, rule_set=rule_set)
+    _record_feed_facts(application, fed, on=reference)
     sheet = ledger.write_fact_sheet(
         person=application.person,
-        facts=collected_facts(application, on=reference),
+        facts=collected_facts(application, on=reference, fed=fed),
         reference_date=reference,
         applied_at=application.submitted_at,
         application=application,
     )
-    rule_set = _rules_in_force()
     entry = ledger.score_sheet(sheet=sheet, rule_set=rule_set)
     application.status = ApplicationStatus.COMPLETED
     application.completed_at = timezone.now()

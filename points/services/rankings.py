@@ -2,8 +2,9 @@
 
 The points office (reviewers of human resources or the new-resident service centre) publishes
 the ranking of a service's round: every complete application of that service accepted in the
-round's window whose score is eligible, ordered by total, then the service's tie-break
-sub-scores, then application time (earlier first). Names and ID numbers are masked. The list
+round's window whose score is eligible, in points.ordering's order: total, then the service's
+tie-breaks as the rule set declares them (sub-scores; the time of application only where the
+rules name it); lines the rules cannot tell apart share a rank. Names and ID numbers are masked. The list
 stays open to objections for the service's working days (5; public rental housing 20); the
 person ranked may object in that window; the office answers, and makes the list final once
 the window has passed and every objection is answered.
@@ -17,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from points import selectors, spec
+from points import ordering, selectors, spec
 from points.models import (
     ApplicationStatus,
     Objection,
@@ -79,7 +80,8 @@ def publish_ranking(
                 person__in=[a.person_id for a in applications],
             )
         }
-        lines = []
+        candidates = []
+        lines = {}
         for application in applications:
             score = scores.get(application.person_id)
             if score is None:
@@ -87,17 +89,17 @@ def publish_ranking(
             row = score.data["services"].get(service)
             if row is None or not row[3]:  # not eligible
                 continue
-            sub = score.data.get("sub", {})
-            tie = [sub.get(code, 0.0) for code in tie_break]
-            lines.append((application, score, row[0], tie, row[4]))
-        lines.sort(
-            key=lambda line: (
-                -line[2],
-                *[-value for value in line[3]],
-                line[0].submitted_at,
-                line[0].pk,
+            tie = ordering.tie_values(score.data.get("sub"), tie_break)
+            candidates.append(
+                (
+                    application.pk,
+                    row[0],
+                    tie,
+                    ordering.applied_at_if_named(application.submitted_at, tie_break),
+                    "",
+                )
             )
-        )
+            lines[application.pk] = (application, score, row[0], list(tie), row[4])
         try:
             with transaction.atomic():
                 ranking = RankingList.objects.create(
@@ -131,7 +133,8 @@ def publish_ranking(
                 applied_at=application.submitted_at,
                 passed=passed,
             )
-            for rank, (application, score, total, tie, passed) in enumerate(lines, start=1)
+            for candidate, rank in ordering.ranks(candidates)
+            for application, score, total, tie, passed in [lines[candidate[0]]]
         )
         return ranking
 

@@ -278,3 +278,24 @@ def record_discrepancies(cursor, *, run_id: int) -> int:
         {"run_id": run_id, "task_kind": TaskKind.VERIFY_DISCREPANCY.value},
     )
     return cursor.rowcount
+
+
+def record_insurance_months(cursor, *, run_id: int) -> int:
+    """Keep the months a social-insurance feed states for each matched person (InsuranceMonth),
+    in one INSERT ... SELECT: a month is paid when a row shows it paid in this city. A month a
+    later feed states again takes that feed's statement. Runs inside the write phase's
+    transaction, before the staging table is dropped. Returns the months written."""
+    cursor.execute(
+        f"""
+        INSERT INTO residents_insurancemonth (person_id, month, paid, run_id)
+        SELECT m.person_id, date_trunc('month', m.event_date)::date,
+               bool_or(m.signal = 'here'), %(run_id)s
+        FROM {rows_table(run_id)} m
+        WHERE m.reason_info IS NULL AND m.person_id IS NOT NULL AND m.event_date IS NOT NULL
+        GROUP BY m.person_id, date_trunc('month', m.event_date)
+        ON CONFLICT (person_id, month)
+        DO UPDATE SET paid = EXCLUDED.paid, run_id = EXCLUDED.run_id
+        """,  # noqa: S608 - our own table names
+        {"run_id": run_id},
+    )
+    return cursor.rowcount

@@ -9,7 +9,8 @@ the work in three committed steps, each a checkpoint the run resumes after:
    committed with the progress), then every row is checked in one statement and the rejects
    are kept for the report (checkpoint `loaded`);
 2. match: the valid rows are matched to the registry in one statement (`matched`);
-3. write: the discrepancies are found, the verification tasks raised and the report
+3. write: the discrepancies are found, the verification tasks raised, the months a
+   social-insurance feed states kept per person (InsuranceMonth) and the report
    completed, all in one transaction (`written`): a run stopped in the middle leaves
    nothing of it behind, and resumes from `matched`.
 
@@ -411,6 +412,8 @@ def _write(run: ReconciliationRun, kind: feeds.FeedKind, *, started: float) -> N
         notes = matching.task_notes(feed_label=str(kind.label), day=run.run_on)
     with transaction.atomic(), connection.cursor() as cursor:
         counts = matching.find(cursor, run_id=run.pk, kind=kind, run_day=run.run_on)
+        if kind.code == FeedKindCode.SOCIAL_INSURANCE:
+            matching.record_insurance_months(cursor, run_id=run.pk)
         raised = matching.write(
             cursor,
             run_id=run.pk,

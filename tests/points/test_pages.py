@@ -323,3 +323,59 @@ def test_a_veto_shows_no_total_on_the_page(shanghai):
     shown = html.split('class="pts-service__total"', 1)[1].split("</p>", 1)[0]
     assert "一票否决" in shown
     assert "pts-number" not in shown
+
+
+def test_objections_are_scoped_another_resident_and_another_department_get_404(
+    client, zhongshan, me, resident, address_a, reviewers, hr_a, education_a
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from points.models import Objection
+    from points.services import rankings
+    from tests import factories
+    from tests.points.conftest import complete_application, register_person
+
+    complete_application(
+        resident,
+        service="school",
+        claims_made={"work_years_city": 3, "education": ["bachelor"]},
+        reviewers=reviewers,
+    )
+    ranking = rankings.publish_ranking(
+        actor=hr_a,
+        service="school",
+        round_name="第二批",
+        applications_from=timezone.localdate() - dt.timedelta(days=7),
+        applications_until=timezone.localdate(),
+    )
+    entry = ranking.entries.get(person=me)
+    other = factories.UserFactory(username="other_objector")
+    register_person(other, address_a, seq=81, name="冯他")
+    client.force_login(other)
+    url = reverse("points:objection_new", args=[entry.pk])
+    assert client.post(url, {"text": "不是我的"}).status_code == 404
+    assert not Objection.objects.exists()
+
+    client.force_login(resident)
+    assert client.post(url, {"text": ""}).status_code in (302, 400)
+    assert not Objection.objects.exists()  # an empty objection is refused
+    client.post(url, {"text": "学历分数有误"})
+    objection = Objection.objects.get()
+
+    answer_url = reverse("points:objection_answer", args=[objection.pk])
+    for outsider in (education_a, other):
+        client.force_login(outsider)
+        assert client.post(answer_url, {"answer": "已核实"}).status_code == 404
+    objection.refresh_from_db()
+    assert objection.answered_at is None
+
+    client.force_login(hr_a)
+    page = client.get(reverse("points:ranking", args=[ranking.pk])).content.decode()
+    assert "学历分数有误" in page
+    assert answer_url in page
+    assert client.post(answer_url, {"answer": "已复核，学历分无误"}).status_code == 302
+    client.force_login(resident)
+    page = client.get(reverse("points:ranking", args=[ranking.pk])).content.decode()
+    assert "已复核，学历分无误" in page

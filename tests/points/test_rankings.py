@@ -55,21 +55,82 @@ def publish(actor, service="school", name="2026年第一批"):
     )
 
 
-def test_the_ranking_orders_by_total_then_application_time_and_masks_identity(
+def test_the_ranking_orders_by_total_and_masks_identity_and_level_lines_share_a_rank(
     applicants, hr_office
 ):
     ranking = publish(hr_office)
-    entries = list(ranking.entries.order_by("rank"))
-    assert [e.person_id for e in entries] == [
-        applicants[0][1].pk,
-        applicants[1][1].pk,
-        applicants[2][1].pk,
-    ]
+    entries = list(ranking.entries.order_by("rank", "id"))
+    assert {e.person_id for e in entries[:2]} == {applicants[0][1].pk, applicants[1][1].pk}
+    assert entries[2].person_id == applicants[2][1].pk
     assert entries[0].total == entries[1].total > entries[2].total
-    assert entries[0].applied_at < entries[1].applied_at  # the tie goes to the earlier application
-    assert [e.name_masked for e in entries] == ["张*", "李*", "王**"]
-    assert entries[0].id_masked == applicants[0][1].id_masked
+    # The Zhongshan set does not name the time of application: a level tie is not decided by
+    # who submitted a moment earlier; both stand at rank 1 and the next line is third.
+    assert entries[0].applied_at < entries[1].applied_at
+    assert [e.rank for e in entries] == [1, 1, 3]
+    assert sorted(e.name_masked for e in entries[:2]) == sorted(["张*", "李*"])
+    assert entries[2].name_masked == "王**"
     assert "*" in entries[0].id_masked
+
+
+def test_the_time_of_application_decides_a_tie_only_where_the_rules_name_it(
+    applicants, hr_office, zhongshan
+):
+    from points import spec
+    from points.models import ServiceRule
+
+    ServiceRule.objects.filter(rule_set=zhongshan, service="school").update(
+        tie_break=["quality", "insurance", "residence", "applied_at"]
+    )
+    spec.forget_compiled()
+    ranking = publish(hr_office)
+    entries = list(ranking.entries.order_by("rank"))
+    assert [e.rank for e in entries] == [1, 2, 3]
+    assert [e.person_id for e in entries] == [p.pk for _u, p, _a in applicants]
+
+
+def test_a_tie_break_the_rules_name_before_the_time_beats_an_earlier_application(
+    zhongshan, address_a, reviewers, hr_office
+):
+    """The rule set names the time of application, but after quality: the later applicant
+    with the better quality sub-score ranks first, a microsecond earlier does not help."""
+    from points import spec
+    from points.models import ServiceRule
+
+    ServiceRule.objects.filter(rule_set=zhongshan, service="school").update(
+        tie_break=["quality", "applied_at"]
+    )
+    spec.forget_compiled()
+    early = factories.UserFactory(username="tie_early")
+    early_person = register_person(early, address_a, seq=61, name="孙早")
+    give_permit(early_person)
+    complete_application(
+        early,
+        service="school",
+        claims_made={
+            "work_years_city": 3,
+            "education": ["junior_college"],
+            "insurance_type_years_province": 20,
+        },
+        reviewers=reviewers,
+    )
+    late = factories.UserFactory(username="tie_late")
+    late_person = register_person(late, address_a, seq=63, name="周晚")
+    give_permit(late_person)
+    complete_application(
+        late,
+        service="school",
+        claims_made={
+            "work_years_city": 3,
+            "education": ["bachelor"],
+            "insurance_type_years_city": 20,
+        },
+        reviewers=reviewers,
+    )
+    ranking = publish(hr_office)
+    top, runner_up = ranking.entries.order_by("rank")
+    assert top.total == runner_up.total
+    assert top.applied_at > runner_up.applied_at
+    assert (top.person_id, top.rank, runner_up.rank) == (late_person.pk, 1, 2)
 
 
 def test_ties_compare_the_sub_scores_before_application_time(

@@ -149,3 +149,61 @@ def test_a_late_declaration_is_never_before_its_start(resident, me, address_a):
     registration = register(resident, me, address_a, start=months_ago(3), verify=False)
     assert registration.counted_from == timezone.localdate()
     assert registration.counted_from > registration.start_date
+
+
+def test_the_verification_page_lists_late_declarations_and_verifies_with_evidence(
+    client, resident, me, address_a, officer_a
+):
+    from django.urls import reverse
+
+    registration = register(resident, me, address_a, start=D(2025, 6, 1), verify=False)
+    client.force_login(officer_a)
+    page = client.get(reverse("residents:late_declarations"))
+    assert page.status_code == 200
+    url = reverse("residents:late_declaration_verify", args=[registration.pk])
+    assert url in page.content.decode()
+    field = f"r{registration.pk}-evidence"
+
+    refused = client.post(url, {field: " "}, HTTP_HX_REQUEST="true")
+    assert list(refused.context["row"]["form"].errors) == ["evidence"]
+    assert "field--error" in refused.content.decode()
+    assert Registration.objects.get(pk=registration.pk).is_late
+
+    done = client.post(url, {field: "租赁合同 2025-06-01"}, HTTP_HX_REQUEST="true")
+    assert done.status_code == 200
+    assert f'id="late-{registration.pk}"' in done.content.decode()
+    assert not Registration.objects.get(pk=registration.pk).is_late
+    assert RegistrationVerification.objects.get(registration=registration).evidence == (
+        "租赁合同 2025-06-01"
+    )
+    assert url not in client.get(reverse("residents:late_declarations")).content.decode()
+
+
+def test_the_verification_page_is_a_404_to_a_resident_an_officer_elsewhere_and_police_elsewhere(
+    client, resident, me, address_a, grid_b, police_b
+):
+    from django.urls import reverse
+
+    registration = register(resident, me, address_a, start=D(2025, 6, 1), verify=False)
+    url = reverse("residents:late_declaration_verify", args=[registration.pk])
+    field = f"r{registration.pk}-evidence"
+    elsewhere = factories.officer(grids=[grid_b], username="officer_elsewhere_page")
+    for actor in (resident, elsewhere, police_b):
+        client.force_login(actor)
+        assert client.post(url, {field: "合同"}).status_code == 404
+        listed = client.get(reverse("residents:late_declarations"))
+        assert url not in listed.content.decode()
+    assert Registration.objects.get(pk=registration.pk).is_late
+
+
+def test_police_of_the_district_verify_on_the_page_without_htmx(
+    client, resident, me, address_a, police_a
+):
+    from django.urls import reverse
+
+    registration = register(resident, me, address_a, start=D(2025, 6, 1), verify=False)
+    client.force_login(police_a)
+    url = reverse("residents:late_declaration_verify", args=[registration.pk])
+    response = client.post(url, {f"r{registration.pk}-evidence": "单位证明"})
+    assert response.status_code == 302
+    assert not Registration.objects.get(pk=registration.pk).is_late

@@ -2,9 +2,10 @@
 
 Continuous residence (portal.periods) is read by permits (residents.selectors), schooling (the
 same selector), notices (the residents.residence_months criterion) and points (the registry
-facts scored by the engine). "Holds a valid permit on day D" (Permit.state_on and
-PermitQuerySet.valid_on) is read by selectors, the notice criteria, the API filter, the points
-facts and the school and housing eligibility checks.
+facts scored by the engine); continuous social insurance (the human-resources feed's months,
+points.facts.insurance_months) counts the same way over the same histories. "Holds a valid
+permit on day D" (Permit.state_on and PermitQuerySet.valid_on) is read by selectors, the notice
+criteria, the API filter, the points facts and the school and housing eligibility checks.
 """
 
 from __future__ import annotations
@@ -231,4 +232,118 @@ def test_every_caller_of_valid_permit_agrees(person, address_a, permit, offset):
         ):
             listed = PermitFilter({"state": state}, queryset=Permit.objects.all()).qs
             assert list(listed.values_list("pk", flat=True)) == [row.pk]
+        transaction.set_rollback(True)
+
+
+def _continuity_spec(gap_months: int) -> dict:
+    """Residence scored with a gap allowance, and years of insurance without one of their own:
+    the set's allowance (its residence indicator's) is theirs too."""
+    families = [
+        {"code": "residence", "label": "r", "part": "base", "combine": "sum"},
+        {"code": "insurance", "label": "i", "part": "base", "combine": "sum"},
+    ]
+    return {
+        "scheme": "agreement",
+        "version": 1,
+        "name": "agreement",
+        "entry": [],
+        "families": families,
+        "indicators": [
+            {
+                "code": "residence",
+                "family": "residence",
+                "fact": "residence_periods",
+                "kind": "rate",
+                "params": {"per": 1, "points": 1, "gap_months": gap_months},
+            },
+            {
+                "code": "insurance",
+                "family": "insurance",
+                "fact": "insurance_years",
+                "kind": "rate",
+                "params": {"per": 1, "points": 3},
+            },
+        ],
+        "services": [{"service": "all", "parts": ["base"], "threshold": 0}],
+    }
+
+
+@pytest.fixture
+def insurance_run(db):
+    from django.utils import timezone
+
+    from residents.models import FeedUpload, ReconciliationRun
+
+    feed = FeedUpload.objects.create(
+        kind="social_insurance",
+        format="csv",
+        encoding="utf-8",
+        channel="command",
+        original_name="si.csv",
+        path="feeds/agreement-si.csv",
+        size=1,
+        sha256="0" * 64,
+        received_at=timezone.now(),
+    )
+    return ReconciliationRun.objects.create(
+        feed=feed,
+        status="finished",
+        step="written",
+        run_on=BASE,
+        progress=100,
+        created_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    paid=st.lists(st.booleans(), min_size=1, max_size=60),
+    offset=st.integers(min_value=0, max_value=70),
+    gap_months=st.sampled_from([0, 3]),
+)
+@pytest.mark.django_db
+def test_insurance_and_residence_count_continuity_alike(
+    person, address_a, insurance_run, paid, offset, gap_months
+):
+    """Months paid to social insurance and months registered, the same history for both: the
+    insurance caller (points.facts.insurance_months, from the feed's months) and the residence
+    caller (the engine over the registry facts) give the same months."""
+    from residents.models import InsuranceMonth
+
+    on = periods.add_months(BASE, offset) + dt.timedelta(days=offset % 28)
+    months = [periods.add_months(BASE, i) for i, was_paid in enumerate(paid) if was_paid]
+    spans = periods.merge([(m, periods.add_months(m, 1)) for m in months])
+    with transaction.atomic():
+        InsuranceMonth.objects.bulk_create(
+            InsuranceMonth(
+                person=person, month=periods.add_months(BASE, i), paid=p, run=insurance_run
+            )
+            for i, p in enumerate(paid)
+        )
+        for start, end in spans:
+            Registration.objects.create(
+                person=person,
+                address=address_a,
+                start_date=start,
+                end_date=end,
+                reason=Reason.WORK,
+                source=Source.SELF,
+            )
+        rules = engine.compile_rules(_continuity_spec(gap_months), FACT_TYPES)
+        expected = periods.continuous_months(
+            [s for s in spans if s[0] <= on], on=on, gap_months=gap_months
+        )
+        found = points_facts.insurance_months(person, on=on, rules=rules)
+        insurance = found[0] if found is not None else 0
+        raw = points_facts.registry_facts(person, on=on)
+        scored = engine.score(rules, engine.decode_facts(raw, FACT_TYPES), on=on)
+        lines = {item.indicator: item for item in scored.items}
+        residence = lines["residence"].value if "residence" in lines else 0
+        assert insurance == residence == expected
         transaction.set_rollback(True)
