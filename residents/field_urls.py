@@ -25,6 +25,11 @@ api_patterns = [
     path("visits/", field_api.FieldVisitListCreateApi.as_view(), name="api-field-visits"),
     path("tasks/", field_api.FieldTaskListApi.as_view(), name="api-field-tasks"),
     path(
+        "discrepancies/<int:pk>/settle/",
+        field_api.DiscrepancySettleApi.as_view(),
+        name="api-field-discrepancy-settle",
+    ),
+    path(
         "coverage/grids/",
         field_api.CoverageGridListApi.as_view(),
         name="api-field-coverage-grids",

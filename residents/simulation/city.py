@@ -173,11 +173,13 @@ def _existing(hashes: list[str]) -> list[str]:
         return [h for (h,) in cursor.fetchall()]
 
 
-def map_persons(run: SimulationRun, identities: Identities, person_of: dict[int, int]) -> None:
-    """Find the registry's persons of the identities not mapped yet; mark them simulated."""
-    missing = [i for i in range(len(identities.rows)) if i not in person_of]
+def map_persons(
+    run: SimulationRun, identities: Identities, person_of: dict[int, int], missing: set[int]
+) -> list[tuple[int, int]]:
+    """Find the registry's persons of the `missing` identities; mark them simulated; return
+    the (identity, person id) pairs found (and take them out of `missing`)."""
     if not missing:
-        return
+        return []
     index = {identities.hashes[i]: i for i in missing}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -186,12 +188,14 @@ def map_persons(run: SimulationRun, identities: Identities, person_of: dict[int,
         found = cursor.fetchall()
         for person_id, key in found:
             person_of[index[key]] = person_id
+            missing.discard(index[key])
         if found:
             cursor.execute(
                 "INSERT INTO residents_simulatedperson (person_id, run_id) "
                 "SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
                 [[person_id for person_id, _key in found], run.pk],
             )
+    return [(index[key], person_id) for person_id, key in found]
 
 
 __all__ = ["Identities", "Places", "SimulatedPerson", "build", "map_persons", "real_persons"]

@@ -95,6 +95,9 @@ class Simulation:
         self.identities = places.Identities(seed=seed, first_day=self.first_day)
         self.person_of: dict[int, int] = {}
         self.index_of: dict[int, int] = {}
+        self.unmapped: set[int] = set()
+        self.mapped_upto = 0
+        self.address_cache: dict[int, Address] = {}
         self.due: dict[int, list[tuple[str, truth.Event]]] = defaultdict(list)
         self.declared_ended: set[int] = set()
         self.coverage: dict[str, list[bool]] = defaultdict(list)
@@ -138,9 +141,14 @@ class Simulation:
         self.seconds["set up"] += time.perf_counter() - started
 
     def _map(self) -> None:
-        self.identities.ensure(min(self.city.persons, len(self.identities.rows)))
-        places.map_persons(self.run, self.identities, self.person_of)
-        self.index_of = {db: i for i, db in self.person_of.items()}
+        """Learn the registry's ids of persons the services created since (declarations,
+        visits' arrivals)."""
+        self.unmapped.update(range(self.mapped_upto, len(self.identities.rows)))
+        self.mapped_upto = len(self.identities.rows)
+        for index, person_id in places.map_persons(
+            self.run, self.identities, self.person_of, self.unmapped
+        ):
+            self.index_of[person_id] = index
 
     def date(self, day: int) -> dt.date:
         return self.first_day + dt.timedelta(days=day)
@@ -206,13 +214,19 @@ class Simulation:
                     self._declare_residence(event, actor=actor, source=source)
             except ApplicationError:
                 self.refused += 1
+        self._map()
 
     def _declare_residence(self, event: truth.Event, *, actor, source: str) -> None:
         name, number = self.identities.rows[event.person][1:3]
         with transaction.atomic():
             name, parsed = persons.check_declared_person(name=name, id_number=number)
             person = persons.declared_person(name=name, parsed=parsed)
-            address = Address.objects.get(pk=self.places.address_ids[event.address_to])
+            address_id = self.places.address_ids[event.address_to]
+            address = self.address_cache.get(address_id)
+            if address is None:
+                address = self.address_cache[address_id] = Address.objects.select_related(
+                    "grid"
+                ).get(pk=address_id)
             registrations.record_declared_residence(
                 actor=actor,
                 person_id=person.pk,
@@ -221,8 +235,6 @@ class Simulation:
                 reason=Reason.FAMILY if event.kind == truth.BIRTH else Reason.WORK,
                 source=source,
             )
-        if event.person not in self.person_of:
-            self._map()
 
     def _declare_departure(self, event: truth.Event, *, actor) -> None:
         person_id = self.person_of.get(event.person)
@@ -250,6 +262,7 @@ class Simulation:
         at = timezone.make_aware(dt.datetime.combine(self.date(day), dt.time(10)))
         residents_at = self.city.residents_at()
         self.visits_today = 0
+        self.visits_with_arrivals = 0
         for g, officers in enumerate(self.places.officers):
             if not officers:
                 continue
@@ -267,10 +280,13 @@ class Simulation:
                 officer = officers[k % len(officers)]
                 self.visit(officer, address_id, day=day, at=at, residents_at=residents_at)
                 self.visits_today += 1
+            if self.visits_with_arrivals:
+                self._map()
+                self.visits_with_arrivals = 0
 
     def visit(self, officer, address_id: int, *, day: int, at, residents_at) -> None:
         rng = self.officer_rng
-        client_id = uuid.UUID(int=rng.getrandbits(128))
+        client_id = self._client_id(rng)
         if rng.random() < self.params.visit_miss_rate:
             field.record_visit(
                 actor=officer,
@@ -283,7 +299,6 @@ class Simulation:
         position = self.position_of[address_id]
         living = set(residents_at.get(position, ()))
         self._settle(officer, address_id, position=position, living=living, day=day)
-        self._map()
         registered = dict(
             Registration.objects.filter(address_id=address_id, end_date__isnull=True).values_list(
                 "person_id", "pk"
@@ -305,6 +320,7 @@ class Simulation:
         ).values_list("pk", flat=True)
         findings = dict.fromkeys(open_tasks, "Checked at the door.")
         try:
+            self.visits_with_arrivals += bool(arrivals)
             field.record_visit(
                 actor=officer,
                 client_id=client_id,
@@ -320,13 +336,17 @@ class Simulation:
             self.refused += 1
             field.record_visit(
                 actor=officer,
-                client_id=uuid.UUID(int=rng.getrandbits(128)),
+                client_id=self._client_id(rng),
                 address_id=address_id,
                 outcome="done",
                 task_findings=findings,
                 note="Residents could not all be recorded.",
                 visited_at=at,
             )
+
+    def _client_id(self, rng: random.Random) -> uuid.UUID:
+        """The device's visit id: from the seed, and distinct from earlier runs' visits."""
+        return uuid.UUID(int=rng.getrandbits(128) ^ self.run.pk)
 
     def _settle(
         self, officer, address_id: int, *, position: int, living: set[int], day: int
@@ -573,6 +593,9 @@ def simulate(
     write: Callable[[str], None] = print,
 ) -> Simulation:
     """Run the simulated city for `days` days; store and return the run with its daily rows."""
+    with connection.cursor() as cursor:
+        # A simulation's commits need not wait for the disk: a crash loses only a rerunnable run.
+        cursor.execute("SET synchronous_commit TO off")
     simulation = Simulation(
         persons_count=persons, days=days, seed=seed, params=params, write=write, workdir=workdir
     )
