@@ -44,6 +44,7 @@ from residents.models import (
 )
 from residents.reconciliation import matching, selectors
 from residents.reconciliation.loader import rows_table
+from residents.services import registrations
 
 # The fingerprint of a feed row: what it says, not where it sits in the file.
 EVIDENCE_SQL = (
@@ -115,8 +116,6 @@ def settle_discrepancy(
     the person's current registration at the address on `on` (today unless given), naming
     the evidence. Concurrency: the discrepancy rows of its task are locked.
     """
-    from residents.services import registrations
-
     reason = (reason or "").strip()
     with transaction.atomic():
         discrepancy = (

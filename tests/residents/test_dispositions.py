@@ -171,3 +171,20 @@ def test_the_api_settles_for_the_grids_officer_and_404s_for_another(
     assert response.status_code == 200, response.content
     assert response.json()["disposition"] == "false_positive"
     assert client.post(url, body, content_type="application/json").status_code == 409
+
+
+def test_the_officers_page_settles_and_another_grid_gets_not_found(
+    client, tmp_path, tenant, officer_a, officer_b
+):
+    discrepancy = departed(reconcile(tmp_path, "telecom", [telecom(tenant)]))
+    url = reverse("residents:field_task_settle", args=[discrepancy.task_id])
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
+    client.force_login(officer_a)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"disposition": "disputed", "reason": ""}).status_code == 400
+    response = client.post(url, {"disposition": "disputed", "reason": "The landlord disagrees."})
+    assert response.status_code == 302
+    discrepancy.refresh_from_db()
+    assert discrepancy.disposition == Disposition.DISPUTED
+    assert client.get(url).status_code == 404  # nothing left to settle
