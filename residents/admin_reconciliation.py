@@ -26,12 +26,14 @@ from portal.errors import ApplicationError
 from residents.models import (
     Discrepancy,
     DiscrepancyKind,
+    DiscrepancySettlement,
     FeedChannel,
     FeedEncoding,
     FeedKindCode,
     FeedUpload,
     ReconciliationRun,
     RejectedRow,
+    SimulationRun,
 )
 from residents.reconciliation import feeds, selectors, services
 
@@ -249,10 +251,42 @@ class RejectedRowAdmin(ReadOnly, admin.ModelAdmin):
     readonly_fields = fields
 
 
+class DiscrepancySettlementInline(ReadOnly, admin.TabularInline):
+    model = DiscrepancySettlement
+    fields = ["at", "disposition", "actor", "reason", "registration_ended"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(SimulationRun)
+class SimulationRunAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["started_at", "persons", "days", "seed", "seconds", "finished_at"]
+    fields = [
+        "persons",
+        "days",
+        "seed",
+        "first_day",
+        "params",
+        "started_at",
+        "finished_at",
+        "seconds",
+    ]
+    readonly_fields = fields
+
+
 @admin.register(Discrepancy)
 class DiscrepancyAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["kind", "address", "person", "observed_name", "rows", "task_status", "run"]
-    list_filter = ["kind", "run"]
+    list_display = [
+        "kind",
+        "address",
+        "person",
+        "observed_name",
+        "rows",
+        "task_status",
+        "disposition",
+        "run",
+    ]
+    list_filter = ["kind", "disposition", "run"]
     list_select_related = ["address", "person", "task", "run"]
     fields = [
         "run",
@@ -264,8 +298,14 @@ class DiscrepancyAdmin(ReadOnly, admin.ModelAdmin):
         "row_no",
         "rows",
         "task",
+        "evidence",
+        "disposition",
+        "settled_by",
+        "settled_at",
+        "settle_reason",
     ]
     readonly_fields = fields
+    inlines = [DiscrepancySettlementInline]
 
     @admin.display(description=_("task"))
     def task_status(self, discrepancy: Discrepancy) -> str:

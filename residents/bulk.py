@@ -343,20 +343,23 @@ def load_persons(
     today: dt.date,
     chunk_size: int = CHUNK_SIZE,
     write: Callable[[str], None] = print,
+    rows: Iterator[tuple] | None = None,
 ) -> tuple[int, int]:
     """Add `count` synthetic persons living at `address_ids`; return (persons, registrations) added.
 
     The same seed, count, addresses and day give the same persons, so a rerun adds nothing.
     Each chunk commits on its own (a savepoint inside an outer transaction). One helper thread
     makes the next chunk while the database moves the current one (psycopg releases the GIL
-    while it waits), and only that thread touches the random generator.
+    while it waits), and only that thread touches the random generator. `rows`, when given,
+    are rows made by `generate` (changed by the caller: the city simulator places them).
     """
     if count <= 0:
         return 0, 0
     if not address_ids:
         raise ValueError("synthetic persons need at least one address")
-    rng = random.Random(seed)  # noqa: S311 - made-up demo data, not a secret
-    rows = generate(rng, count=count, address_ids=address_ids, today=today)
+    if rows is None:
+        rng = random.Random(seed)  # noqa: S311 - made-up demo data, not a secret
+        rows = generate(rng, count=count, address_ids=address_ids, today=today)
     started = time.perf_counter()
     persons = registrations = done = 0
     columns = ", ".join(STAGE_COLUMNS)

@@ -30,6 +30,8 @@ from portal.api import error_responses
 from portal.areas.models import Address, Area
 from residents import selectors, services
 from residents.models import (
+    Discrepancy,
+    Disposition,
     FieldTask,
     Finding,
     Reason,
@@ -40,6 +42,7 @@ from residents.models import (
     VisitEntry,
     VisitOutcome,
 )
+from residents.reconciliation import dispositions
 
 # --- output shapes ---------------------------------------------------------------------------
 
@@ -512,3 +515,47 @@ class CoverageOfficerListApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[User]:
         return selectors.coverage_by_officer(self.request.user)
+
+
+class DiscrepancySettleApi(APIView):
+    """POST /api/v1/field/discrepancies/<id>/settle/: a grid officer settles a discrepancy."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    class SettleIn(serializers.Serializer):
+        disposition = serializers.ChoiceField(choices=Disposition.choices)
+        reason = serializers.CharField(max_length=2000)
+
+    class SettledOut(serializers.ModelSerializer):
+        class Meta:
+            model = Discrepancy
+            fields = [
+                "id",
+                "kind",
+                "address",
+                "person",
+                "disposition",
+                "settled_at",
+                "settle_reason",
+            ]
+
+    @extend_schema(
+        request=SettleIn,
+        responses={200: SettledOut, **error_responses(400, 403, 404, 409)},
+        description=(
+            "Settle a discrepancy of the nightly reconciliation: confirmed, false_positive, "
+            "disputed or resolved_elsewhere, with the reason. A confirmed departure ends the "
+            "registration, naming the evidence; a false positive suppresses the same evidence "
+            "in later runs. Outside the officer's grids: 404; settled already: 409."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.SettleIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        discrepancy = dispositions.settle_discrepancy(
+            actor=request.user,
+            discrepancy_id=pk,
+            disposition=data.validated_data["disposition"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(self.SettledOut(discrepancy).data)

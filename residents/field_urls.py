@@ -6,7 +6,7 @@ the `residents` namespace (`residents:field_home`).
 
 from django.urls import path
 
-from residents import field_api, field_views
+from residents import disposition_views, field_api, field_views
 
 page_patterns = [
     path("", field_views.home, name="field_home"),
@@ -14,6 +14,7 @@ page_patterns = [
     path("addresses/<int:pk>/", field_views.address, name="field_address"),
     path("visits/<int:pk>/", field_views.visit, name="field_visit"),
     path("tasks/", field_views.tasks, name="field_tasks"),
+    path("tasks/<int:pk>/settle/", disposition_views.settle, name="field_task_settle"),
     path("coverage/", field_views.coverage, name="field_coverage"),
     path("sw.js", field_views.service_worker, name="field_service_worker"),
     path("queue-key/", field_views.queue_key, name="field_queue_key"),
@@ -24,6 +25,11 @@ api_patterns = [
     path("addresses/", field_api.FieldAddressListApi.as_view(), name="api-field-addresses"),
     path("visits/", field_api.FieldVisitListCreateApi.as_view(), name="api-field-visits"),
     path("tasks/", field_api.FieldTaskListApi.as_view(), name="api-field-tasks"),
+    path(
+        "discrepancies/<int:pk>/settle/",
+        field_api.DiscrepancySettleApi.as_view(),
+        name="api-field-discrepancy-settle",
+    ),
     path(
         "coverage/grids/",
         field_api.CoverageGridListApi.as_view(),

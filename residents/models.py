@@ -833,6 +833,7 @@ class FeedKindCode(models.TextChoices):
     UTILITIES = "utilities", _("Water, power and gas use")
     HUKOU = "hukou", _("Hukou moves")
     HOTEL = "hotel", _("Hotel stays")
+    TELECOM = "telecom", _("Phone presence by area")
 
 
 class FeedFormat(models.TextChoices):
@@ -1083,6 +1084,13 @@ class DiscrepancyKind(models.TextChoices):
     PERMIT_UNREGISTERED = "permit_unregistered", _("Permit holder no longer registered")
 
 
+class Disposition(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    FALSE_POSITIVE = "false_positive", _("False positive")
+    DISPUTED = "disputed", _("Disputed")
+    RESOLVED_ELSEWHERE = "resolved_elsewhere", _("Resolved elsewhere")
+
+
 class Discrepancy(models.Model):
     """One disagreement a run found between a feed and the registry: one kind, at one address,
     about one person (or nobody the registry knows, for an unregistered resident).
@@ -1129,6 +1137,27 @@ class Discrepancy(models.Model):
         related_name="discrepancies",
         verbose_name=_("verification task"),
     )
+    evidence = models.CharField(
+        _("evidence fingerprint"), max_length=32, blank=True, default="", db_default=""
+    )
+    disposition = models.CharField(
+        _("disposition"),
+        max_length=20,
+        choices=Disposition.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settled by"),
+    )
+    settle_reason = models.TextField(_("why"), blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["run", "kind", "address", "id"]
@@ -1143,6 +1172,14 @@ class Discrepancy(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=DiscrepancyKind.values), name="recon_discrepancy_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(disposition="", settled_at__isnull=True, settled_by__isnull=True)
+                | (
+                    Q(disposition__in=Disposition.values, settled_at__isnull=False)
+                    & ~Q(settle_reason="")
+                ),
+                name="recon_discrepancy_settled_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1150,7 +1187,7 @@ class Discrepancy(models.Model):
 
     @property
     def is_settled(self) -> bool:
-        return self.task.status == TaskStatus.CLOSED
+        return bool(self.disposition) or self.task.status == TaskStatus.CLOSED
 
 
 class InsuranceMonth(models.Model):
@@ -1183,3 +1220,155 @@ class InsuranceMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.month:%Y-%m}"
+
+
+class DiscrepancySettlement(models.Model):
+    """One settling of a discrepancy (history): the disposition, who, when and why.
+
+    `registration_ended` is the registration a confirmed departure ended, naming the evidence
+    in `reason`; a departure is never applied without a confirmed discrepancy or a visit.
+    """
+
+    discrepancy = models.ForeignKey(
+        Discrepancy, on_delete=models.CASCADE, related_name="settlements"
+    )
+    disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"))
+    reason = models.TextField(_("why"))
+    registration_ended = models.ForeignKey(
+        Registration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registration ended"),
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("settlement of a discrepancy")
+        verbose_name_plural = _("settlements of discrepancies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disposition__in=Disposition.values),
+                name="recon_settlement_disposition_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="recon_settlement_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.discrepancy_id}: {self.disposition}"
+
+
+class SuppressedEvidence(models.Model):
+    """Evidence an officer found to be a false positive: the same evidence raises nothing again.
+
+    The same evidence is the same feed kind, discrepancy kind, address and person (or nobody)
+    and the same fingerprint of the feed row that showed it (an MD5 over the row's checked
+    values that carry its meaning: status, place in the city, dates, address, usage; never its
+    row number), so a later row that says something new raises the discrepancy again.
+    """
+
+    feed_kind = models.CharField(_("kind of feed"), max_length=20, choices=FeedKindCode.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=DiscrepancyKind.choices)
+    address = models.ForeignKey(
+        "areas.Address", on_delete=models.PROTECT, related_name="+", verbose_name=_("address")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    evidence = models.CharField(_("evidence fingerprint"), max_length=32)
+    discrepancy = models.ForeignKey(
+        Discrepancy, on_delete=models.PROTECT, related_name="+", verbose_name=_("false positive")
+    )
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("suppressed evidence")
+        verbose_name_plural = _("suppressed evidence")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed_kind", "kind", "address", "person", "evidence"],
+                nulls_distinct=False,
+                name="recon_suppressed_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feed_kind}/{self.kind} at {self.address_id} ({self.person_id})"
+
+
+# --- the simulated city ---------------------------------------------------------------------
+
+
+class SimulatedPerson(models.Model):
+    """Marks a person as made by the city simulator (residents.simulation), never a real one.
+
+    The simulator refuses a database holding persons without this mark.
+    """
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="simulated"
+    )
+    run = models.ForeignKey(
+        "SimulationRun", on_delete=models.SET_NULL, related_name="marked_persons", null=True
+    )
+
+    class Meta:
+        verbose_name = _("simulated person")
+        verbose_name_plural = _("simulated persons")
+
+    def __str__(self) -> str:
+        return str(self.person_id)
+
+
+class SimulationRun(models.Model):
+    """One run of the city simulator: its parameters, seed and size, and when it ran."""
+
+    persons = models.PositiveIntegerField(_("persons"))
+    days = models.PositiveIntegerField(_("days"))
+    seed = models.BigIntegerField(_("seed"))
+    params = models.JSONField(_("parameters"), default=dict)
+    first_day = models.DateField(_("first simulated day"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seconds = models.FloatField(_("time taken (s)"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("simulation run")
+        verbose_name_plural = _("simulation runs")
+
+    def __str__(self) -> str:
+        return f"{self.persons} x {self.days} (seed {self.seed})"
+
+
+class SimulationDay(models.Model):
+    """The measure of one simulated day: how close the registry is to the simulated truth."""
+
+    run = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, related_name="day_rows")
+    day = models.PositiveIntegerField(_("day"))
+    on = models.DateField(_("date"))
+    accuracy = models.FloatField(_("accuracy"))
+    missed_arrivals = models.PositiveIntegerField(_("missed arrivals"))
+    stale_residents = models.PositiveIntegerField(_("stale residents"))
+    wrong_addresses = models.PositiveIntegerField(_("wrong addresses"))
+    departures_without_evidence = models.PositiveIntegerField(_("departures without evidence"))
+    median_days_to_correct = models.FloatField(_("median days to correct"), null=True)
+    tasks_per_officer_week = models.FloatField(_("tasks per officer per week"))
+    false_positive_share = models.FloatField(_("false-positive share"), null=True)
+    open_tasks = models.PositiveIntegerField(_("open tasks"))
+
+    class Meta:
+        ordering = ["run", "day"]
+        verbose_name = _("simulated day")
+        verbose_name_plural = _("simulated days")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "day"], name="simulation_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} day {self.day}: {self.accuracy:.4f}"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from residents import field_urls, views
+from residents import field_urls, simulation_views, views
 
 app_name = "residents"
 
@@ -38,4 +38,5 @@ urlpatterns = [
     ),
     path("staff/persons/<int:pk>/", views.staff_person, name="staff_person"),
     path("field/", include(field_urls.page_patterns)),
+    path("registry-truth/", simulation_views.registry_truth, name="registry_truth"),
 ]

@@ -95,6 +95,13 @@ def register() -> None:
         order=62,
     )
     navigation.register(
+        key="residents.registry_truth",
+        label=_("Registry truth"),
+        url_name="residents:registry_truth",
+        roles={Role.ANALYST, Role.LEADER, Role.ADMINISTRATOR},
+        order=75,
+    )
+    navigation.register(
         key="residents.staff_persons",
         label=_("Find a person"),
         url_name="residents:staff_persons",

@@ -11,7 +11,10 @@ whether the file must have it. It also says what one row means for the registry 
   none at an address where persons are registered, or steady use where nobody is;
 - hukou moves (公安户籍): a move into this city at an address shows the person lives there,
   a move out shows they have left;
-- hotel stays (旅馆住宿登记): a stay of 30 nights or more shows the guest lives at the hotel.
+- hotel stays (旅馆住宿登记): a stay of 30 nights or more shows the guest lives at the hotel;
+- telecom (通信运营商, one row per subscriber and month): the area where the subscriber's phone
+  was seen most that month; seen only outside the city shows they have probably left, seen in
+  the city shows they are here (an area is not an address, so it places nobody at a door).
 
 Addresses are the portal's standard addresses, given by their code (the `id` of
 /api/v1/addresses/). Files are CSV with a header row, or JSON lines (one object a line, keys
@@ -264,7 +267,38 @@ HOTEL = FeedKind(
     params={"long_stay_nights": 30},
 )
 
-KINDS: dict[str, FeedKind] = {k.code: k for k in (SOCIAL_INSURANCE, UTILITIES, HUKOU, HOTEL)}
+TELECOM = FeedKind(
+    code=FeedKindCode.TELECOM,
+    label=FeedKindCode.TELECOM.label,
+    department=None,
+    level=PERSON,
+    columns=(
+        replace(ID_COLUMN, required=True),
+        replace(NAME_COLUMN, required=True),
+        BIRTH_COLUMN,
+        Column(
+            "place",
+            ("常驻区域代码", "area_code"),
+            DIVISION,
+            _("area where the phone was seen"),
+            required=True,
+            mandatory=True,
+        ),
+        Column(
+            "event_date",
+            ("统计年月", "month"),
+            MONTH,
+            _("month seen"),
+            required=True,
+            mandatory=True,
+        ),
+    ),
+    signal="CASE WHEN a.place_here THEN 'here' ELSE 'gone' END",
+)
+
+KINDS: dict[str, FeedKind] = {
+    k.code: k for k in (SOCIAL_INSURANCE, UTILITIES, HUKOU, HOTEL, TELECOM)
+}
 
 
 def kind_of(code: str) -> FeedKind:

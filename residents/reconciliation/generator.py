@@ -158,6 +158,7 @@ def write_feed(
         FeedKindCode.SOCIAL_INSURANCE: _insurance_row,
         FeedKindCode.HUKOU: _hukou_row,
         FeedKindCode.HOTEL: _hotel_row,
+        FeedKindCode.TELECOM: _telecom_row,
     }.get(kind)
     context = {
         "today": today,
@@ -269,6 +270,12 @@ def _hotel_row(rng, resident, number, name, birth, sort, context) -> list:
     check_in = today - dt.timedelta(days=rng.randrange(3, 200))
     check_out = check_in + dt.timedelta(days=rng.randrange(1, 5))
     return [number, name, birth, hotel, f"{check_in:%Y-%m-%d}", f"{check_out:%Y-%m-%d}"]
+
+
+def _telecom_row(rng, resident, number, name, birth, sort, context) -> list:
+    # 公民身份号码, 姓名, 出生日期, 常驻区域代码, 统计年月
+    place = OTHER_CITY if sort == "gone" else context["city"]
+    return [number, name, birth, place, context["period"]]
 
 
 def _utilities(writer, rng, residents, context, mix: Mix, rows: int | None) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from portal.accounts.models import User
-from residents.models import FeedUpload, ReconciliationRun, RejectedRow
+from residents.models import Discrepancy, FeedUpload, ReconciliationRun, RejectedRow
 from residents.reconciliation import feeds
 
 SEND_PERMISSION = "residents.add_feedupload"
@@ -66,3 +66,10 @@ def latest_run(feed: FeedUpload) -> ReconciliationRun | None:
     """The feed's newest run, from the prefetched runs when there are any."""
     runs = list(feed.runs.all())
     return runs[0] if runs else None
+
+
+def discrepancies_settleable_by(user: User) -> QuerySet[Discrepancy]:
+    """The discrepancies a user may settle: a grid officer's, at addresses in their grids."""
+    if not user.is_authenticated or not user.is_active:
+        return Discrepancy.objects.none()
+    return Discrepancy.objects.filter(address__grid__in=user.grids.all())

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -55,7 +56,7 @@ from residents.models import (
     RunStatus,
     RunStep,
 )
-from residents.reconciliation import feeds, loader, matching, selectors
+from residents.reconciliation import dispositions, feeds, loader, matching, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -186,12 +187,14 @@ def start_run(
     actor: User | None = None,
     rerun: bool = False,
     enqueue: bool = True,
+    run_on: dt.date | None = None,
 ) -> ReconciliationRun:
     """The feed's run: the active one if any; else, unless `rerun`, the last one that ended.
 
     A new run is queued and, with `enqueue`, handed to a worker after commit. Rerunning a feed
     recomputes its discrepancies against today's registry; with the registry unchanged it
-    finds the same ones and raises no new task. Concurrency: the feed row is locked, and the
+    finds the same ones and raises no new task. `run_on` is the day the registry is checked
+    for (today unless given: a replay of an earlier night). Concurrency: the feed row is locked, and the
     partial unique constraint allows one active run per feed.
     """
     with transaction.atomic():
@@ -207,7 +210,7 @@ def start_run(
         now = timezone.now()
         run = ReconciliationRun.objects.create(
             feed=feed,
-            run_on=timezone.localdate(now),
+            run_on=run_on or timezone.localdate(now),
             requested_by=actor if actor is not None and actor.is_authenticated else None,
             created_at=now,
         )
@@ -411,9 +414,10 @@ def _write(run: ReconciliationRun, kind: feeds.FeedKind, *, started: float) -> N
     with translation.override(settings.LANGUAGE_CODE):
         notes = matching.task_notes(feed_label=str(kind.label), day=run.run_on)
     with transaction.atomic(), connection.cursor() as cursor:
-        counts = matching.find(cursor, run_id=run.pk, kind=kind, run_day=run.run_on)
+        matching.find(cursor, run_id=run.pk, kind=kind, run_day=run.run_on)
         if kind.code == FeedKindCode.SOCIAL_INSURANCE:
             matching.record_insurance_months(cursor, run_id=run.pk)
+        counts = dispositions.suppress(cursor, run_id=run.pk, feed_kind=kind.code)
         raised = matching.write(
             cursor,
             run_id=run.pk,
@@ -422,6 +426,7 @@ def _write(run: ReconciliationRun, kind: feeds.FeedKind, *, started: float) -> N
             now=now,
             found=sum(counts.values()),
         )
+        dispositions.stamp_evidence(cursor, run_id=run.pk)
         run.discrepancies_by_kind = counts
         run.tasks_raised = raised
         run.status = RunStatus.FINISHED

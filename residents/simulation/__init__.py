@@ -1,0 +1,1 @@
+"""The simulated city: ground truth, channels through the portal's services, the measure."""
