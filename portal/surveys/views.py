@@ -244,5 +244,4 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": answer_rows(questions, request.POST if errors else None, errors),
             "error_message": message,
         },
-        status=400 if errors else 200,
     )
