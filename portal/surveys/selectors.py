@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from portal.accounts.models import Role, User
 from portal.notices import selectors as notice_selectors
-from portal.notices.models import PolicyNotice
+from portal.notices.models import PolicyNotice, PolicyStatus
 from portal.surveys.models import (
     CHOICE_KINDS,
     Answer,
@@ -66,12 +66,14 @@ def person_id_of(user: User) -> int | None:
 
 
 def surveys_for_resident(user: User) -> QuerySet[Survey]:
-    """The published surveys whose announcement reached the user's person, newest first."""
+    """The published surveys whose announcement reached the user's person, newest first.
+
+    Withdrawing the announcement (on the notices pages) takes the survey away from residents."""
     if not user.is_authenticated:
         return Survey.objects.none()
     reached = PolicyNotice.objects.filter(policy_id=OuterRef("policy_id"), person__user=user)
     return (
-        Survey.objects.filter(status=SurveyStatus.PUBLISHED)
+        Survey.objects.filter(status=SurveyStatus.PUBLISHED, policy__status=PolicyStatus.PUBLISHED)
         .filter(Exists(reached))
         .select_related("department")
         .order_by("-published_at", "-id")

@@ -29,6 +29,7 @@ from portal.accounts.models import Department, User
 from portal.errors import InvalidInput, NotAllowed, NotEligible, NotFound, TransitionNotAllowed
 from portal.notices import criteria
 from portal.notices import services as notice_services
+from portal.notices.models import PolicyStatus
 from portal.surveys import selectors
 from portal.surveys.models import (
     CHOICE_KINDS,
@@ -249,7 +250,7 @@ def publish_survey(*, actor: User, survey_id: int, queue_push: bool = True) -> S
         if previous is not None and previous.status == SurveyStatus.PUBLISHED:
             previous.status = SurveyStatus.REPLACED
             previous.save(update_fields=["status"])
-            if previous.policy.status == "published":
+            if previous.policy.status == PolicyStatus.PUBLISHED:
                 notice_services.withdraw_policy(
                     actor=actor,
                     policy_id=previous.policy_id,

@@ -223,7 +223,11 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     message = ""
     if request.method == "POST":
         try:
-            services.submit_response(actor=request.user, survey_id=pk, answers=request.POST)
+            services.submit_response(
+                actor=request.user,
+                survey_id=pk,
+                answers={name: request.POST.getlist(name) for name in request.POST},
+            )
         except InvalidInput as exc:
             errors = exc.fields
             message = str(exc.message)

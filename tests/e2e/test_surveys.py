@@ -65,6 +65,7 @@ def test_a_resident_answers_on_a_phone_and_staff_see_the_chart(
     chart = staff_page.locator(f'[data-survey-chart="{survey.questions.get(position=2).pk}"]')
     expect(chart).to_have_attribute("data-drawn", "true")
     expect(chart.locator("canvas")).to_have_count(1)
+    expect(staff_page.locator("tr", has_text="医疗服务")).to_contain_text("100.00")
     expect(staff_page.get_by_text("希望培训安排在晚上")).to_be_visible()
     staff_context.close()
     assert console_errors == []

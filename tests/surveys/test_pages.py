@@ -76,8 +76,12 @@ def test_a_resident_answers_on_the_page_once(client, survey, me):
 
     q_single, q_multiple, q_scale, _text = fields(survey)
     ids = option_ids(survey)
-    done = client.post(url, {q_single: ids["1至3年"], q_multiple: [ids["就业培训"]], q_scale: "3"})
+    done = client.post(
+        url, {q_single: ids["1至3年"], q_multiple: [ids["就业培训"], ids["医疗服务"]], q_scale: "3"}
+    )
     assert done.status_code == 302
+    chosen = Response.objects.get().answers.filter(option__isnull=False)
+    assert sorted(a.option.text for a in chosen) == ["1至3年", "医疗服务", "就业培训"]
     assert "您已填写过这份问卷" in client.get(url).content.decode()
 
     again = client.post(url, {q_single: ids["不满1年"], q_multiple: [ids["医疗服务"]]}, follow=True)

@@ -350,3 +350,10 @@ def test_results_take_a_fixed_number_of_queries(survey, django_assert_max_num_qu
     with django_assert_max_num_queries(6):
         found = selectors.results(survey)
     assert found.questions[0].rows[1].count == 40
+
+
+def test_withdrawing_the_announcement_takes_the_survey_away(survey, hr_staff, me):
+    notice_services.withdraw_policy(actor=hr_staff, policy_id=survey.policy_id, reason="暂停调查")
+    assert list(selectors.open_surveys_for(me.user)) == []
+    with pytest.raises(NotFound):
+        services.submit_response(actor=me.user, survey_id=survey.pk, answers=answers_for(survey))
