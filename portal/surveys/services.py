@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Department, User
@@ -227,11 +228,15 @@ def publish_survey(*, actor: User, survey_id: int, queue_push: bool = True) -> S
                 code="no_questions",
                 fields={"questions": [_("The survey has no questions.")]},
             )
+        # The announcement is in the portal's language, whatever the language of the page.
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Survey: %(title)s") % {"title": survey.title}
+            body = _announcement_body(survey)
         policy = notice_services.create_policy(
             actor=actor,
             data=notice_services.PolicyInput(
-                title=_("Survey: %(title)s") % {"title": survey.title},
-                body=_announcement_body(survey),
+                title=title,
+                body=body,
                 starts_on=survey.opens_on,
                 ends_on=survey.closes_on,
                 link=f"/surveys/{survey.pk}/",

@@ -32,3 +32,25 @@ def test_the_demo_survey_shows_the_source_shares(administrator, city, me):
     assert found.questions[0].answered == 850
     assert len(found.questions[4].texts) == 50
     assert list(selectors.open_surveys_for(me.user)) == [survey]
+
+
+def test_the_demo_survey_reaches_resident1_on_the_demo_city(db, settings):
+    from portal import demo as portal_demo
+    from portal.accounts.models import User
+    from portal.notices import selectors as notice_selectors
+
+    settings.DEMO_MODE = True
+    ctx = SeedContext(
+        rng=random.Random(2026), options={"addresses_per_grid": 3}, write=lambda line: None
+    )
+    for step in portal_demo.steps():
+        if step.name in {"areas", "accounts", "residents", "surveys"}:
+            step.step(ctx)
+
+    resident1 = User.objects.get(username="resident1")
+    survey = Survey.objects.get(title=demo.TITLE)
+    assert list(selectors.open_surveys_for(resident1)) == [survey]
+    titles = {n.policy.title for n in notice_selectors.policy_notices_of(resident1)}
+    assert f"问卷调查：{demo.TITLE}" in titles
+    points1 = User.objects.get(username="points1")
+    assert list(selectors.surveys_managed_by(points1)) == [survey]

@@ -114,6 +114,7 @@ def test_publishing_announces_the_survey_to_the_target_only(survey, me, them):
     assert (policy.starts_on, policy.ends_on) == (survey.opens_on, survey.closes_on)
     assert policy.target == survey.target
     assert policy.link == f"/surveys/{survey.pk}/"
+    assert policy.title == "问卷调查：新居民需求调查"
     assert list(PolicyNotice.objects.filter(policy=policy).values_list("person_id", flat=True)) == [
         me.pk
     ]
@@ -357,3 +358,12 @@ def test_withdrawing_the_announcement_takes_the_survey_away(survey, hr_staff, me
     assert list(selectors.open_surveys_for(me.user)) == []
     with pytest.raises(NotFound):
         services.submit_response(actor=me.user, survey_id=survey.pk, answers=answers_for(survey))
+
+
+def test_the_announcement_is_in_chinese_whatever_the_page_language(hr_staff, me, district_a):
+    from django.utils import translation
+
+    with translation.override("en"):
+        survey = make_survey(hr_staff, target=district_target(district_a))
+    assert survey.policy.title == "问卷调查：新居民需求调查"
+    assert "前填写" in survey.policy.body
