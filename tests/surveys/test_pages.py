@@ -176,3 +176,20 @@ def test_the_staff_list_counts_responses(client, survey, hr_staff, district_a):
     assert ">3</a>" in page
     client.force_login(other)
     assert survey.title not in client.get(reverse("surveys:manage")).content.decode()
+
+
+def test_the_staff_list_and_results_keep_a_query_budget(
+    client, survey, hr_staff, district_a, django_assert_max_num_queries
+):
+    from tests.surveys.conftest import make_survey
+
+    for n in range(4):
+        make_survey(hr_staff, target=district_target(district_a), title=f"调查{n}", publish=False)
+    services.record_paper_responses(survey=survey, responses=[answers_for(survey, text="好")] * 30)
+    client.force_login(hr_staff)
+    with django_assert_max_num_queries(12):
+        listed = client.get(reverse("surveys:manage"))
+    assert listed.content.decode().count("/surveys/manage/") >= 5
+    with django_assert_max_num_queries(15):
+        shown = client.get(reverse("surveys:results", args=[survey.pk]))
+    assert shown.content.decode().count("<li>好</li>") == 30
