@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.dashboard",
     "portal.projection",
     "portal.catalogue",
+    "portal.surveys",
     "residents",
     "points",
     "housing",
