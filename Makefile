@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 SCRATCH := .venv-upgrade
 
-.PHONY: run test lint bench load load-school e2e messages migrate seed clean lock upgrade upgrade-check fonts
+.PHONY: run test lint bench load e2e messages migrate seed clean lock upgrade upgrade-check fonts
 
 $(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,11 +61,6 @@ bench: $(STAMP)
 ## p50/p95/p99 per request type, then the highest rate whose p95 stays under 300 ms
 load: $(STAMP)
 	$(PY) -m load mix
-
-## load-school: a school-round morning: parents submit preferences and accept offers while the
-## draw runs; counts the submissions and offers afterwards
-load-school: $(STAMP)
-	$(PY) -m load school
 
 ## messages: extract and compile translations (compiled files are committed)
 messages: $(STAMP)

@@ -1,1 +1,1 @@
-"""The web load test (`make load`, `make load-school`): locust against the portal under gunicorn."""
+"""The web load test (`make load`): locust against the portal under gunicorn."""

@@ -1,4 +1,4 @@
-"""`python -m load [mix|school]`: the web load test (see load/run.py)."""
+"""`python -m load [mix]`: the web load test (see load/run.py)."""
 
 import sys
 
