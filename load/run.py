@@ -126,14 +126,21 @@ def ensure_database(base_env: dict[str, str], persons: int) -> dict[str, str]:
             )
         _say(f"Seeding {persons:,} synthetic persons into {env['DATABASE_URL']} ...")
         started = time.perf_counter()
-        _manage(
-            "seed_demo",
-            "--persons",
-            str(persons),
-            "--addresses-per-grid",
-            str(addresses_per_grid(persons)),
-            env=env,
-        )
+        try:
+            _manage(
+                "seed_demo",
+                "--persons",
+                str(persons),
+                "--addresses-per-grid",
+                str(addresses_per_grid(persons)),
+                env=env,
+            )
+        except subprocess.CalledProcessError:
+            # A demo step after the population may refuse it (docs/scaling.md); the mix needs
+            # the accounts, the population and the field work, which come first.
+            if person_count(env) < persons:
+                raise
+            _say("A later demo step failed; the population is in place, going on.")
         _say(f"Seeded in {time.perf_counter() - started:.0f} s.")
     else:
         _say(f"{env['DATABASE_URL']} holds {found:,} persons.")
