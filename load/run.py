@@ -144,8 +144,20 @@ def ensure_database(base_env: dict[str, str], persons: int) -> dict[str, str]:
         _say(f"Seeded in {time.perf_counter() - started:.0f} s.")
     else:
         _say(f"{env['DATABASE_URL']} holds {found:,} persons.")
-    _manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
+    if static_files_stale():
+        _manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
     return env
+
+
+def static_files_stale() -> bool:
+    """Whether the collected static files (and their manifest) are older than a source file."""
+    manifest = ROOT / ".data" / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    collected = manifest.stat().st_mtime
+    return any(
+        path.stat().st_mtime > collected for path in (ROOT / "static").rglob("*") if path.is_file()
+    )
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -237,7 +249,7 @@ def session_cookie(base: str, username: str) -> str:
     import requests
 
     browser = requests.Session()
-    page = browser.get(f"{base}/accounts/login/", timeout=10)
+    page = browser.get(f"{base}/accounts/login/", timeout=60)
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     if not csrf:
         raise SystemExit("no CSRF token on the login page")
@@ -245,7 +257,7 @@ def session_cookie(base: str, username: str) -> str:
         f"{base}/accounts/login/",
         data={"login": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf[1]},
         headers={"Referer": f"{base}/accounts/login/"},
-        timeout=10,
+        timeout=60,
         allow_redirects=False,
     )
     if answer.status_code != 302 or "sessionid" not in browser.cookies:
@@ -259,7 +271,7 @@ def api_token(base: str, username: str) -> str:
     answer = requests.post(
         f"{base}/api/v1/auth/token/",
         json={"username": username, "password": DEMO_PASSWORD},
-        timeout=10,
+        timeout=60,
     )
     if answer.status_code != 200:
         raise SystemExit(f"{username} got no API token (HTTP {answer.status_code})")
@@ -288,7 +300,7 @@ def sign_out(base: str, headers: dict[tuple[str, str], dict[str, str]]) -> None:
     for (_username, auth), header in headers.items():
         if auth == TOKEN:
             with contextlib.suppress(requests.RequestException):
-                requests.post(f"{base}/api/v1/auth/logout/", headers=header, timeout=10)
+                requests.post(f"{base}/api/v1/auth/logout/", headers=header, timeout=60)
 
 
 # --- main ---------------------------------------------------------------------------------------
