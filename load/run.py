@@ -300,7 +300,7 @@ def sign_out(base: str, headers: dict[tuple[str, str], dict[str, str]]) -> None:
     for (_username, auth), header in headers.items():
         if auth == TOKEN:
             with contextlib.suppress(requests.RequestException):
-                requests.post(f"{base}/api/v1/auth/logout/", headers=header, timeout=60)
+                requests.post(f"{base}/api/v1/auth/logout/", headers=header, timeout=5)
 
 
 # --- main ---------------------------------------------------------------------------------------
