@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 SCRATCH := .venv-upgrade
 
-.PHONY: run test lint bench e2e messages migrate seed clean lock upgrade upgrade-check fonts
+.PHONY: run test lint bench load e2e messages migrate seed clean lock upgrade upgrade-check fonts
 
 $(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ lint: $(STAMP)
 ## bench: the benchmarks of the heavy jobs; they print figures
 bench: $(STAMP)
 	$(PY) -m pytest -q -s tests/bench -p no:randomly -o addopts="" --ds=portal.settings_test
+
+## load: the web load test (locust, loopback only): LOAD_PERSONS synthetic persons (1,000,000),
+## the portal under gunicorn, the residents' and staff's mix at 40 req/s for LOAD_SECONDS (300),
+## p50/p95/p99 per request type, then the highest rate whose p95 stays under 300 ms
+load: $(STAMP)
+	$(PY) -m load mix
 
 ## messages: extract and compile translations (compiled files are committed)
 messages: $(STAMP)

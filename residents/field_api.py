@@ -100,7 +100,12 @@ class FieldResidentOut(serializers.ModelSerializer):
 
 class FieldAddressOut(serializers.ModelSerializer):
     grid_name = serializers.CharField(source="grid.display_name")
-    residents = FieldResidentOut(source="current_registrations", many=True)
+    residents = FieldResidentOut(
+        source="current_registrations",
+        many=True,
+        help_text="The first persons registered here now (at most 20, the earliest first).",
+    )
+    resident_count = serializers.IntegerField(help_text="Persons registered here now.")
     open_task_count = serializers.IntegerField()
     last_visited_at = serializers.DateTimeField(allow_null=True)
 
@@ -112,6 +117,7 @@ class FieldAddressOut(serializers.ModelSerializer):
             "grid",
             "grid_name",
             "residents",
+            "resident_count",
             "open_task_count",
             "last_visited_at",
         ]
@@ -345,7 +351,9 @@ class FieldAddressListApi(ListAPIView):
     filterset_class = FieldAddressFilter
 
     def get_queryset(self) -> QuerySet[Address]:
-        return selectors.field_addresses_of(self.request.user)
+        return selectors.field_addresses_of(
+            self.request.user, residents_listed=selectors.RESIDENTS_LISTED_PER_ADDRESS
+        )
 
 
 @extend_schema_view(

@@ -298,7 +298,10 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     form = GridSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     addresses = selectors.search_field_addresses(
-        selectors.field_addresses_of(request.user).filter(grid=area), query
+        selectors.field_addresses_of(
+            request.user, residents_listed=selectors.RESIDENTS_LISTED_PER_ADDRESS
+        ).filter(grid=area),
+        query,
     )
     page = Paginator(addresses, ADDRESSES_PER_PAGE).get_page(request.GET.get("page"))
     context = {

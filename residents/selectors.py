@@ -77,12 +77,18 @@ def household_of(user: User) -> QuerySet[Person]:
     """The user's own person and the dependants they are guardian of."""
     if not user.is_authenticated:
         return Person.objects.none()
-    guarded = Dependant.objects.filter(dependant=OuterRef("pk"), guardian__user=user)
+    # One IN over a union of two index lookups: an OR of the two conditions would make the
+    # database read every person.
+    members = Person.objects.filter(user=user).values("pk").union(_guarded_ids(user))
     return (
-        Person.objects.filter(Q(user=user) | Exists(guarded))
+        Person.objects.filter(pk__in=members)
         .select_related("user")
         .order_by(F("user_id").asc(nulls_last=True), "birth_date", "id")
     )
+
+
+def _guarded_ids(user: User) -> QuerySet:
+    return Dependant.objects.filter(guardian__user=user).values("dependant_id")
 
 
 def dependants_of(user: User) -> QuerySet[Dependant]:
@@ -119,25 +125,40 @@ def persons_in_staff_scope(user: User) -> QuerySet[Person]:
     """
     if not user.is_authenticated:
         return Person.objects.none()
-    conditions = Q(pk__in=[])
+    return _persons_among(_staff_scope_ids(user))
+
+
+def _staff_scope_ids(user: User) -> list[QuerySet]:
+    """The ids of the persons in the user's staff scope, as one id query per reason."""
+    parts: list[QuerySet] = []
     if user.has_role(Role.GRID_OFFICER):
-        conditions |= Q(
-            pk__in=Registration.objects.filter(
+        parts.append(
+            Registration.objects.filter(
                 end_date__isnull=True, address__grid__in=user.grids.all()
             ).values("person_id")
         )
     if _is_police_reviewer(user):
-        conditions |= Q(
-            pk__in=Registration.objects.filter(
+        parts.append(
+            Registration.objects.filter(
                 end_date__isnull=True, address__grid__district__in=user.districts.all()
             ).values("person_id")
         )
-        conditions |= Q(
-            pk__in=PermitApplication.objects.filter(
+        parts.append(
+            PermitApplication.objects.filter(
                 case__in=workflow_selectors.cases_reviewable_by(user)
             ).values("person_id")
         )
-    return Person.objects.filter(conditions).order_by("name", "id")
+    return parts
+
+
+def _persons_among(id_queries: list[QuerySet]) -> QuerySet[Person]:
+    """The persons whose ids one of the queries gives, by name: one IN over their union (an OR
+    of several INs makes the database test every person against each)."""
+    if not id_queries:
+        return Person.objects.none()
+    first, *rest = id_queries
+    ids = first.union(*rest) if rest else first
+    return Person.objects.filter(pk__in=ids).order_by("name", "id")
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -148,13 +169,10 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
     """
     if not user.is_authenticated:
         return Person.objects.none()
+    own = Person.objects.filter(user=user).values("pk")
     household = household_of(user).values("pk")
-    return (
-        Person.objects.filter(
-            Q(pk__in=household) | Q(pk__in=persons_in_staff_scope(user).values("pk"))
-        )
-        .annotate(in_household=Exists(household.filter(pk=OuterRef("pk"))))
-        .order_by("name", "id")
+    return _persons_among([own, _guarded_ids(user), *_staff_scope_ids(user)]).annotate(
+        in_household=Exists(household.filter(pk=OuterRef("pk")))
     )
 
 
@@ -732,17 +750,28 @@ def field_grids_of(user: User) -> QuerySet[Area]:
     )
 
 
-def field_addresses_of(user: User) -> QuerySet[Address]:
-    """The addresses of the officer's grids, each with the persons registered there now,
-    its open tasks and its last visit."""
+# A list of addresses names at most this many of the persons registered at each (the earliest
+# first) beside their count: a dormitory holds hundreds, and a page of such addresses would
+# otherwise carry tens of thousands of names. The address's own page names everyone.
+RESIDENTS_LISTED_PER_ADDRESS = 20
+
+
+def field_addresses_of(user: User, *, residents_listed: int | None = None) -> QuerySet[Address]:
+    """The addresses of the officer's grids, each with the persons registered there now (all of
+    them, or the first `residents_listed`), how many they are, its open tasks and its last
+    visit."""
     if not _is_grid_officer(user):
         return Address.objects.none()
     address = OuterRef("pk")
     current = Registration.objects.filter(end_date__isnull=True).select_related("person")
+    listed = current.order_by("start_date", "id")
+    if residents_listed is not None:
+        listed = listed[:residents_listed]
     return (
         Address.objects.filter(grid__in=user.grids.all())
         .select_related("grid")
         .annotate(
+            resident_count=_count(current.filter(address=address)),
             open_task_count=_count(
                 FieldTask.objects.filter(address=address, status=TaskStatus.OPEN)
             ),
@@ -753,11 +782,7 @@ def field_addresses_of(user: User) -> QuerySet[Address]:
             ),
         )
         .prefetch_related(
-            Prefetch(
-                "registrations",
-                queryset=current.order_by("start_date", "id"),
-                to_attr="current_registrations",
-            )
+            Prefetch("registrations", queryset=listed, to_attr="current_registrations")
         )
         .order_by("grid__code", "text", "id")
     )

@@ -7,7 +7,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = {"portal", "residents", "points", "housing", "schooling", "employment", "tests"}
+PROJECT_PACKAGES = {
+    "portal",
+    "residents",
+    "points",
+    "housing",
+    "schooling",
+    "employment",
+    "load",
+    "tests",
+}
 # Django documents these underscore names as public API (the Model _meta API, managers).
 DOCUMENTED = {"_meta", "_default_manager", "_base_manager"}
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.accounts.models import Role
-from residents import services
+from residents import selectors, services
 from residents.models import FieldTask, Person, TaskKind, TaskStatus, Visit, VisitOutcome
 from tests import factories
 from tests.residents.conftest import make_person, register
@@ -122,6 +122,22 @@ def test_addresses_are_listed_with_their_residents_and_a_query_budget(
     assert first["residents"][0]["id_number"].count("*") == 10
     assert first["open_task_count"] == 1
     assert first["last_visited_at"] is not None
+
+
+def test_an_address_list_names_a_bounded_number_of_residents_beside_their_count(
+    as_officer, grid_a, monkeypatch
+):
+    monkeypatch.setattr(selectors, "RESIDENTS_LISTED_PER_ADDRESS", 2)
+    address = factories.AddressFactory(grid=grid_a)
+    for i in range(3):
+        user = factories.UserFactory(username=f"dorm{i}")
+        register(user, make_person(user, seq=240 + i, name=f"住户{i}"), address)
+
+    body = as_officer.get("/api/v1/field/addresses/", {"grid": grid_a.pk}).json()
+
+    listed = next(a for a in body["results"] if a["id"] == address.pk)
+    assert [r["name"] for r in listed["residents"]] == ["住户0", "住户1"]
+    assert listed["resident_count"] == 3
 
 
 def test_addresses_are_found_by_exact_id_number_within_the_officers_grids(

@@ -1,0 +1,1 @@
+"""The web load test (`make load`): locust against the portal under gunicorn."""
