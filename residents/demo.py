@@ -375,10 +375,18 @@ def seed_field_work(ctx: SeedContext) -> None:
     )
 
 
+# The first addresses of each grid hold the named demo households (and landlord1's flats).
+NAMED_FLATS_PER_GRID = 2
+
+
 def load_synthetic(ctx: SeedContext, *, count: int, today: dt.date) -> None:
-    """Load `count` synthetic residents living anywhere in the demo city (residents.bulk)."""
+    """Load `count` synthetic residents living anywhere in the demo city (residents.bulk),
+    but not at the first two addresses of a grid: those are the named demo households' flats,
+    which landlord1 lets under the occupancy policy (a flat of 62.5 m² cannot house a crowd)."""
     by_grid = ctx.made["addresses_by_grid"]
-    address_ids = [a.pk for grid in ctx.made["grids"] for a in by_grid[grid.code]]
+    address_ids = [
+        a.pk for grid in ctx.made["grids"] for a in by_grid[grid.code][NAMED_FLATS_PER_GRID:]
+    ] or [a.pk for grid in ctx.made["grids"] for a in by_grid[grid.code]]
     ctx.write(_("Synthetic residents: loading %(count)d.") % {"count": count})
     persons, registrations = bulk.load_persons(
         count=count,

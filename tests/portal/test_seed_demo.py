@@ -14,6 +14,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from employment import demo as employment_demo
+from housing.models import RentalHome
 from portal.accounts.models import Role, User
 from portal.areas.models import Address, Area, Level
 from portal.demo import DEMO_PASSWORD
@@ -438,3 +439,17 @@ def test_a_resident_user_already_linked_to_a_person_keeps_that_person(db, demo_m
     seed()
     assert Person.objects.get(user__username="resident1") == earlier
     assert earlier.registrations.filter(end_date__isnull=True).count() == 1
+
+
+def test_a_crowded_synthetic_city_leaves_landlord1s_flats_to_the_named_households(db, demo_mode):
+    # 30,000 synthetic persons over five addresses a grid: about fifty at every address they
+    # may take, far beyond what a 62.5 m² flat may house under the occupancy policy.
+    seed("--persons", "30000")
+    synthetic = {code for _name, county in bulk.ORIGIN_COUNTIES for _since, code in county}
+    flats = RentalHome.objects.filter(landlord__username="landlord1").values("address")
+    living = Person.objects.filter(
+        registrations__end_date__isnull=True, registrations__address__in=flats
+    )
+    assert living.exists()
+    assert not [p.name for p in living if p.id_number[:6] in synthetic]
+    assert Person.objects.count() > 30000
