@@ -55,7 +55,7 @@ def affordable_housing_answer(user, on: dt.date) -> Answer:
     applied = selectors.housing_applications_of(user).filter(round=application_round).first()
     if applied is not None:
         return Answer(
-            standing=Standing.HOLDS,
+            standing=Standing.IN_PROGRESS,
             note=_("You applied in %(round)s.") % {"round": application_round.name},
             action_url=reverse("housing:application", args=[applied.pk]),
             action_label=pgettext("link to a record", "Open"),

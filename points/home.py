@@ -37,7 +37,7 @@ def points_answer(user, on: dt.date) -> Answer | None:
     open_application = selectors.open_application_of(person)
     if open_application is not None:
         return Answer(
-            standing=Standing.HOLDS,
+            standing=Standing.IN_PROGRESS,
             note=_("Your points application %(reference)s is in progress.")
             % {"reference": open_application.reference},
             action_url=reverse("points:application", args=[open_application.pk]),

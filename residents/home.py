@@ -70,6 +70,15 @@ def permit_answer(user, on: dt.date) -> Answer:
             action_url=reverse("residents:permit", args=[held.pk]),
             action_label=_("My residence permit"),
         )
+    in_progress = selectors.open_application_of(person)
+    if in_progress is not None:
+        return Answer(
+            standing=Standing.IN_PROGRESS,
+            note=_("Your application %(reference)s is in progress.")
+            % {"reference": in_progress.case.reference},
+            action_url=reverse("residents:permit_application", args=[in_progress.pk]),
+            action_label=pgettext("link to a record", "Open"),
+        )
     problems = selectors.permit_eligibility_problems(person, on=on)
     missing = [message for messages in problems.values() for message in messages]
     eligible_from = selectors.permit_eligible_from(person, on=on)

@@ -50,7 +50,7 @@ def school_place_answer(user, on: dt.date) -> Answer:
     ]
     if children and not waiting:
         return Answer(
-            standing=Standing.HOLDS,
+            standing=Standing.IN_PROGRESS,
             note=_("Every child of yours has an application in %(round)s.")
             % {"round": enrolment_round.name},
             action_url=reverse("schooling:round", args=[enrolment_round.pk]),

@@ -22,6 +22,7 @@ class Standing:
     """Where the resident stands with a service."""
 
     HOLDS = "holds"  # already has what the service gives (a permit, a registration)
+    IN_PROGRESS = "in_progress"  # has applied; the application is being handled
     NOW = "now"  # may apply today
     FROM = "from"  # may apply from a known day
     MISSING = "missing"  # something must be done first; no day can be named yet
