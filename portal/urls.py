@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/", include("portal.notices.urls")),
     path("projection/", include("portal.projection.urls")),
     path("services/", include("portal.catalogue.urls")),
+    path("areas/", include("portal.areas.urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("open-data/", dashboard_views.open_statistics, name="open_statistics"),
     path(
