@@ -54,6 +54,8 @@ def register() -> None:
         url_name="employment:jobs",
         roles={Role.RESIDENT},
         order=48,
+        menu_roles=set(),
+        group=_("Work and training"),
     )
     navigation.register(
         key="employment.training",
@@ -61,4 +63,6 @@ def register() -> None:
         url_name="employment:plan",
         roles={Role.RESIDENT, Role.REVIEWER},
         order=49,
+        menu_roles={Role.REVIEWER},
+        group=_("Work and training"),
     )

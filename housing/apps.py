@@ -10,10 +10,12 @@ class HousingConfig(AppConfig):
         from housing import criteria, metrics, wiring
         from housing import demo as housing_demo
         from housing import guide as housing_guide
+        from housing import home as housing_home
         from portal import demo
 
         demo.register(name="housing", order=50, step=housing_demo.seed)
         wiring.register()
         housing_guide.register()
+        housing_home.register()
         criteria.register()
         metrics.register()

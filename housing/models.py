@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -542,7 +542,7 @@ class Offer(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED
     )
-    offered_at = models.DateTimeField(_("offered at"))
+    offered_at = models.DateTimeField(pgettext_lazy("affordable housing", "offered at"))
     deadline = models.DateTimeField(_("answer by"))
     decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -561,8 +561,8 @@ class Offer(models.Model):
 
     class Meta:
         ordering = ["-offered_at", "-id"]
-        verbose_name = _("offer")
-        verbose_name_plural = _("offers")
+        verbose_name = pgettext_lazy("affordable housing", "offer")
+        verbose_name_plural = pgettext_lazy("affordable housing", "offers")
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "application"], name="offer_once_per_run_and_application"

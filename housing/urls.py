@@ -15,6 +15,7 @@ urlpatterns = [
     path("affordable/rounds/<int:pk>/apply/", views.apply, name="apply"),
     path("affordable/rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("affordable/applications/<int:pk>/", views.application, name="application"),
+    path("affordable/applications/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("affordable/offers/", views.offers, name="offers"),
     path("review/homes/<int:case_id>/", views.review_home, name="review_home"),
     path("review/applications/<int:case_id>/", views.review_application, name="review_application"),

@@ -214,6 +214,20 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt after submitting: reference number, what happens next, the promised date."""
+    application = get_object_or_404(selectors.housing_applications_of(request.user), pk=pk)
+    if application.case.status in EDITABLE:
+        return redirect("housing:application", pk=application.pk)
+    return render(
+        request,
+        "housing/receipt.html",
+        {"application": application, "case": application.case, "round": application.round},
+    )
+
+
+@login_required
 def application(request: HttpRequest, pk: int) -> HttpResponse:
     """Check your answers and submit; afterwards the progress (办件进度), rank and offers."""
     application = get_object_or_404(selectors.housing_applications_of(request.user), pk=pk)
@@ -233,10 +247,9 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             if not exc.fields:
                 messages.error(request, str(exc.message))
         else:
-            messages.success(
-                request,
-                _("Application submitted.") if action == "submit" else _("Application withdrawn."),
-            )
+            if action == "submit":
+                return redirect("housing:receipt", pk=application.pk)
+            messages.success(request, _("Application withdrawn."))
         return redirect("housing:application", pk=application.pk)
     editable = application.case.status in EDITABLE
     return render(

@@ -66,6 +66,8 @@ def register() -> None:
         url_name="housing:my_tenancies",
         roles={Role.RESIDENT},
         order=35,
+        menu_roles=set(),
+        group=_("Housing"),
     )
     navigation.register(
         key="housing.guide",
@@ -73,4 +75,6 @@ def register() -> None:
         url_name="housing:guide",
         roles={Role.RESIDENT},
         order=47,
+        menu_roles=set(),
+        group=_("Housing"),
     )

@@ -8,7 +8,9 @@ class PointsConfig(AppConfig):
 
     def ready(self) -> None:
         from points import guide as points_guide
+        from points import home as points_home
         from points import wiring
 
         wiring.register()
         points_guide.register()
+        points_home.register()

@@ -49,6 +49,8 @@ def register() -> None:
         url_name="points:score",
         roles={Role.RESIDENT},
         order=50,
+        menu_roles=set(),
+        group=_("Points"),
     )
     navigation.register(
         key="points.calculator",
@@ -56,6 +58,8 @@ def register() -> None:
         url_name="points:calculator",
         roles={Role.RESIDENT},
         order=55,
+        menu_roles=set(),
+        group=_("Points"),
     )
     navigation.register(
         key="points.rankings",
@@ -63,4 +67,6 @@ def register() -> None:
         url_name="points:rankings",
         roles={Role.RESIDENT, Role.REVIEWER},
         order=70,
+        menu_roles={Role.REVIEWER},
+        group=_("Points"),
     )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("projection/", include("portal.projection.urls")),
     path("services/", include("portal.catalogue.urls")),
     path("surveys/", include("portal.surveys.urls")),
+    path("areas/", include("portal.areas.urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("open-data/", dashboard_views.open_statistics, name="open_statistics"),
     path(

@@ -5,11 +5,17 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal import errors, health
+from portal import errors, health, navigation
+from portal import home as portal_home
+from portal.accounts.models import Role
+from portal.workflow import selectors as workflow_selectors
+from portal.workflow.models import Status
+from portal.workflow.registry import get_kind
 
 # What the portal offers, as the home page presents it to visitors who have not signed in.
 SERVICES = (
@@ -46,13 +52,48 @@ SERVICES = (
 )
 
 
+MAX_CASES_ON_HOME = 5
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    """Visitors see what the portal offers (each card opens its guide); signed-in users the services of their roles."""
-    services = [
-        {"title": title, "summary": summary, "url": reverse("catalogue:guide", args=[code])}
-        for code, title, summary in SERVICES
-    ]
-    return render(request, "portal/home.html", {"services": services})
+    """Visitors see what the portal offers (each card opens its guide). A signed-in resident sees
+    their status first: applications in progress and what each waits for, their registration
+    and permit, things due; then the services. Staff see the services of their roles."""
+    user = request.user
+    if not user.is_authenticated:
+        services = [
+            {"title": title, "summary": summary, "url": reverse("catalogue:guide", args=[code])}
+            for code, title, summary in SERVICES
+        ]
+        return render(request, "portal/home.html", {"services": services})
+    context: dict = {"groups": navigation.grouped_for(user)}
+    if user.has_role(Role.RESIDENT):
+        today = timezone.localdate()
+        cases = list(workflow_selectors.cases_in_progress_of(user)[: MAX_CASES_ON_HOME + 1])
+        cases.sort(key=lambda case: case.status not in (Status.DRAFT, Status.RETURNED))
+        context.update(
+            is_resident=True,
+            cases=[
+                {
+                    "case": case,
+                    "kind": _kind_label(case.kind),
+                    "waiting_for": workflow_selectors.waiting_for(case),
+                    "for_you": case.status in (Status.DRAFT, Status.RETURNED),
+                }
+                for case in cases[:MAX_CASES_ON_HOME]
+            ],
+            more_cases=len(cases) > MAX_CASES_ON_HOME,
+            cards=portal_home.status_cards(user, on=today),
+            due=portal_home.things_due(user, on=today),
+        )
+    return render(request, "portal/home.html", context)
+
+
+def _kind_label(code: str) -> str:
+    try:
+        return str(get_kind(code).label)
+    except LookupError:
+        return code
 
 
 @never_cache

@@ -11,6 +11,7 @@ class ResidentsConfig(AppConfig):
         from residents import criteria, metrics, wiring
         from residents import demo as residents_demo
         from residents import guide as residents_guide
+        from residents import home as residents_home
         from residents import projection as residents_projection
         from residents.reconciliation import demo as reconciliation_demo
 
@@ -18,6 +19,7 @@ class ResidentsConfig(AppConfig):
         demo.register(name="reconciliation", order=70, step=reconciliation_demo.seed)
         wiring.register()
         residents_guide.register()
+        residents_home.register()
         criteria.register()
         residents_projection.register()
         metrics.register()

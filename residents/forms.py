@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.areas.widgets import DivisionCodePicker
 from portal.errors import InvalidInput
 from residents import idnumber
 from residents.models import Basis, Education, MaterialKind, Reason, Relation
@@ -28,11 +29,14 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     origin_code = forms.CharField(
-        label=_("Hukou place (division code)"),
+        label=_("Hukou place"),
         max_length=12,
         required=False,
-        help_text=_("6 or 12 digits, for example 330304."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_(
+            "Choose the place from the lists. For a place elsewhere, type its division code "
+            "(6 or 12 digits, for example 330304) if you know it; you may leave it empty."
+        ),
+        widget=DivisionCodePicker(),
     )
     education = forms.ChoiceField(
         label=_("Education"), choices=[("", "—"), *Education.choices], required=False

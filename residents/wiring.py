@@ -44,6 +44,8 @@ def register() -> None:
         url_name="residents:registrations",
         roles=resident,
         order=10,
+        menu_roles=set(),
+        group=_("Residence and permit"),
     )
     navigation.register(
         key="residents.permit_guide",
@@ -51,6 +53,8 @@ def register() -> None:
         url_name="residents:permit_guide",
         roles=resident,
         order=20,
+        menu_roles=set(),
+        group=_("Residence and permit"),
     )
     navigation.register(
         key="residents.permits",
@@ -65,6 +69,8 @@ def register() -> None:
         url_name="residents:family",
         roles=resident,
         order=40,
+        menu_roles=set(),
+        group=_("Residence and permit"),
     )
     navigation.register(
         key="residents.field_home",

@@ -10,8 +10,10 @@ class SchoolingConfig(AppConfig):
         from portal import demo
         from schooling import demo as schooling_demo
         from schooling import guide as schooling_guide
+        from schooling import home as schooling_home
         from schooling import wiring
 
         demo.register(name="schooling", order=60, step=schooling_demo.seed)
         wiring.register()
         schooling_guide.register()
+        schooling_home.register()

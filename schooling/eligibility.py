@@ -103,6 +103,19 @@ def eligible_from_message(day: dt.date) -> str:
     return _("This condition is met from %(date)s.") % {"date": date_format(day)}
 
 
+def permit_condition_met_from(
+    enrolment_round: EnrolmentRound, guardian: Person, *, on: dt.date
+) -> dt.date | None:
+    """The first day the guardian's permit will have been held for the round's months: from
+    the permit's start (or the day one can be held, residents.selectors.permit_eligible_from,
+    without one) plus those months; None when no day can be named (no registration)."""
+    required = enrolment_round.min_permit_months
+    if permit_months_of(guardian, on=on) is None:
+        could_hold = resident_selectors.permit_eligible_from(guardian, on=on)
+        return None if could_hold is None else add_months(could_hold, required)
+    return add_months(resident_selectors.permit_held_since(guardian, on=on), required)
+
+
 def guardian_problems(
     enrolment_round: EnrolmentRound, guardian: Person, *, on: dt.date
 ) -> dict[str, list[str]]:
@@ -114,12 +127,11 @@ def guardian_problems(
         message = _(
             "%(name)s needs a valid residence permit: apply for it or have it endorsed."
         ) % {"name": guardian.name}
-        could_hold = resident_selectors.permit_eligible_from(guardian, on=on)
-        if could_hold is not None:
-            message += " " + eligible_from_message(add_months(could_hold, required))
+        met_from = permit_condition_met_from(enrolment_round, guardian, on=on)
+        if met_from is not None:
+            message += " " + eligible_from_message(met_from)
         problems["permit"] = [message]
     elif months < required:
-        since = resident_selectors.permit_held_since(guardian, on=on)
         problems["permit"] = [
             _(
                 "The guardian's residence permit must have been held for %(required)s months; "
@@ -127,7 +139,7 @@ def guardian_problems(
             )
             % {"required": required, "name": guardian.name, "months": months}
             + " "
-            + eligible_from_message(add_months(since, required))
+            + eligible_from_message(permit_condition_met_from(enrolment_round, guardian, on=on))
         ]
     scored = school_points_of(guardian, on=on, rule_set=enrolment_round.points_rule_set)
     if scored is None:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -80,7 +80,7 @@ class School(models.Model):
 
 class RoundStatus(models.TextChoices):
     SETUP = "setup", _("Being prepared")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("enrolment round status", "Open")
     ALLOCATED = "allocated", _("Places allocated")
     COMPLETED = "completed", _("Second round done")
     CLOSED = "closed", _("Closed")

@@ -46,6 +46,8 @@ def register() -> None:
         url_name="schooling:rounds",
         roles={Role.RESIDENT},
         order=50,
+        menu_roles=set(),
+        group=_("Children's school"),
     )
     navigation.register(
         key="schooling.offers",
@@ -53,6 +55,8 @@ def register() -> None:
         url_name="schooling:offers",
         roles={Role.RESIDENT},
         order=55,
+        menu_roles=set(),
+        group=_("Children's school"),
     )
     navigation.register(
         key="schooling.staff_rounds",

@@ -221,6 +221,11 @@ def _new_claim(
     )
 
 
+def no_registration_message() -> str:
+    """Why a points application cannot start without a current residence registration."""
+    return _("Please register your residence first: claims are verified where you live.")
+
+
 def start_application(*, actor: User, service: str) -> PointsApplication:
     """Open a points application for the actor themselves, with the declarations every
     application needs. Refused without a registry entry and a current residence registration
@@ -240,10 +245,7 @@ def start_application(*, actor: User, service: str) -> PointsApplication:
         person = type(person).objects.select_for_update().get(pk=person.pk)
         district = facts.current_district_of(person)
         if district is None:
-            raise NotEligible(
-                _("Please register your residence first: claims are verified where you live."),
-                code="no_registration",
-            )
+            raise NotEligible(no_registration_message(), code="no_registration")
         unmet = entry_problems(rule_set, person, on=timezone.localdate())
         if unmet:
             raise _entry_refusal(unmet)

@@ -21,6 +21,19 @@ def areas() -> QuerySet[Area]:
     return Area.objects.select_related("parent", "district").order_by("code")
 
 
+# Division codes stop at the community: a grid's number is the portal's own, not a division code.
+PICKER_LEVELS = (Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY)
+
+
+def picker_choices(parent_code: str | None) -> QuerySet[Area]:
+    """The areas one level below `parent_code` (the top of the tree when None) a division-code
+    picker offers, in code order; none below a community or for an unknown code."""
+    qs = areas().filter(level__in=PICKER_LEVELS)
+    if not parent_code:
+        return qs.filter(parent__isnull=True)
+    return qs.filter(parent__code=parent_code)
+
+
 def search_areas(q: str, *, queryset: QuerySet[Area] | None = None) -> QuerySet[Area]:
     """Areas whose name (Chinese or English) contains `q`, or whose code starts with it."""
     qs = areas() if queryset is None else queryset

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CatalogueConfig(AppConfig):
@@ -12,6 +13,20 @@ class CatalogueConfig(AppConfig):
         from portal.accounts.models import Role
         from portal.catalogue import demo as catalogue_demo
 
+        navigation.register(
+            key="home",
+            label=pgettext_lazy("menu", "My home"),
+            url_name="home",
+            roles={Role.RESIDENT},
+            order=1,
+        )
+        navigation.register(
+            key="catalogue.mine",
+            label=_("What I can apply for"),
+            url_name="catalogue:mine",
+            roles={Role.RESIDENT},
+            order=5,
+        )
         navigation.register(
             key="catalogue.rectifications",
             label=_("Rectification of poor ratings"),

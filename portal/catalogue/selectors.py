@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from portal.accounts.models import Role, User
+from portal.catalogue.eligibility import Answer, eligibility_of
 from portal.catalogue.models import (
     POOR_RATINGS,
     LifeEvent,
@@ -44,6 +45,26 @@ def catalogue_by_life_event(*, on: dt.date) -> list[tuple[str, str, list[Service
     for service in services_in_force(on=on):
         groups[service.life_event].append(service)
     return [(code, label, groups[code]) for code, label in LifeEvent.choices if groups[code]]
+
+
+@dataclass(frozen=True)
+class MyService:
+    service: Service
+    answer: Answer | None
+
+
+def services_for(user: User, *, on: dt.date) -> list[tuple[str, str, list[MyService]]]:
+    """我能办什么: every service in force, by life event, each with where `user` stands on `on`
+    as the owning app's own checks answer (portal.catalogue.eligibility); None where the portal
+    does not run the service (its guide says who qualifies)."""
+    return [
+        (
+            code,
+            label,
+            [MyService(service, eligibility_of(service.code, user, on=on)) for service in services],
+        )
+        for code, label, services in catalogue_by_life_event(on=on)
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("search/", views.search, name="search"),
+    path("mine/", views.mine, name="mine"),
     path("rate/<int:case_pk>/", views.rate, name="rate"),
     path("rectifications/", views.rectifications, name="rectifications"),
     path("rectifications/<int:pk>/answer/", views.answer, name="answer"),

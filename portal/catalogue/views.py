@@ -31,6 +31,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/catalogue.html", {"groups": groups})
 
 
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """我能办什么: every service with where the signed-in resident stands: eligible now, from a
+    day, or what is missing, answered by the checks the services themselves apply."""
+    today = timezone.localdate()
+    groups = selectors.services_for(request.user, on=today)
+    return render(request, "catalogue/mine.html", {"groups": groups, "today": today})
+
+
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """办事指南 of one service: who qualifies, materials, steps, time limit, fees, basis, where."""
     found = selectors.guide_of(code, on=timezone.localdate())

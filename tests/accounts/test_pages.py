@@ -131,15 +131,41 @@ def resident_nav_entry(only_test_navigation):
     )
 
 
-def test_signed_in_users_see_their_entries_as_cards_and_in_the_menu(
+def test_a_residents_menu_entry_is_in_the_menu_and_the_rest_on_the_home_page(
     client, resident, resident_nav_entry
 ):
+    navigation.register(
+        key="test_grouped_entry",
+        label="测试分组入口",
+        url_name="account_change_phone",
+        roles={"resident"},
+        menu_roles=set(),
+        group="测试分组",
+    )
     client.force_login(resident)
 
     body = client.get("/").content.decode()
+    menu = body.split('class="main-nav"')[1].split("</nav>")[0]
 
-    assert body.count("测试办事入口") == 2
+    assert "测试办事入口" in menu
+    assert "测试分组入口" not in menu
+    assert "测试分组" in body.split('id="services-title"')[1]
+    assert "测试分组入口" in body.split('id="services-title"')[1]
+    # Without a registry entry the account's username is all there is to greet by.
     assert "resident_t" in body
+
+
+def test_staff_see_their_entries_as_cards_and_in_the_menu(client, resident_nav_entry):
+    navigation.register(
+        key="test_staff_entry",
+        label="测试审核入口",
+        url_name="account_change_password",
+        roles={"analyst"},
+    )
+    analyst = factories.UserFactory(username="analyst_x", roles=["analyst"])
+    client.force_login(analyst)
+
+    assert client.get("/").content.decode().count("测试审核入口") == 2
 
 
 def test_entries_of_other_roles_are_not_shown(client, resident_nav_entry):
