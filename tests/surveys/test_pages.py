@@ -193,3 +193,18 @@ def test_the_staff_list_and_results_keep_a_query_budget(
     with django_assert_max_num_queries(15):
         shown = client.get(reverse("surveys:results", args=[survey.pk]))
     assert shown.content.decode().count("<li>好</li>") == 30
+
+
+def test_an_open_survey_is_due_on_the_residents_home_until_answered(client, survey, me, them):
+    client.force_login(me.user)
+    answer_url = reverse("surveys:answer", args=[survey.pk])
+    assert answer_url in client.get(reverse("home")).content.decode()
+
+    q_single, q_multiple, _scale, _text = fields(survey)
+    ids = option_ids(survey)
+    client.post(answer_url, {q_single: ids["1至3年"], q_multiple: [ids["医疗服务"]]})
+    assert Response.objects.filter(person=me).exists()
+    assert answer_url not in client.get(reverse("home")).content.decode()
+
+    client.force_login(them.user)
+    assert answer_url not in client.get(reverse("home")).content.decode()
