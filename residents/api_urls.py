@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from residents import api, field_urls
+from residents import api, field_urls, permit_api
 
 urlpatterns = [
     path("persons/", api.PersonListCreateApi.as_view(), name="api-persons"),
@@ -62,6 +62,7 @@ urlpatterns = [
     ),
     path("permits/", api.PermitListApi.as_view(), name="api-permits"),
     path("permits/verify/", api.PermitVerifyApi.as_view(), name="api-permit-verify"),
+    path("permits/keys/", permit_api.PermitKeysApi.as_view(), name="api-permit-keys"),
     path("permits/<int:pk>/endorse/", api.PermitEndorseApi.as_view(), name="api-permit-endorse"),
     path("permits/<int:pk>/reissue/", api.PermitReissueApi.as_view(), name="api-permit-reissue"),
     path("field/", include(field_urls.api_patterns)),

@@ -16,7 +16,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,7 +33,7 @@ from portal.periods import (
 )
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import OPEN_STATUSES
-from residents import idnumber
+from residents import idnumber, permit_keys, permit_tokens
 from residents.models import (
     Dependant,
     FieldTask,
@@ -56,9 +55,6 @@ from residents.models import (
     VisitOutcome,
     counted_period,
 )
-
-VERIFY_SALT = "residents.permit.verify"
-
 
 # --- persons -----------------------------------------------------------------------------------
 
@@ -471,9 +467,17 @@ def endorsement_window(permit: Permit) -> tuple[dt.date, dt.date]:
 # --- verification ------------------------------------------------------------------------------
 
 
-def verify_token(permit: Permit) -> str:
-    """The signed token the electronic permit's QR code carries: number and card version."""
-    return signing.dumps({"n": permit.number, "v": permit.card_version}, salt=VERIFY_SALT)
+def verify_token(permit: Permit, *, now: dt.datetime | None = None) -> str:
+    """The QR token the electronic permit shows now: permit number and card version, signed
+    with the portal's Ed25519 key, valid PERMIT_TOKEN_LIFETIME_SECONDS (residents/permit_tokens.py)."""
+    moment = now or timezone.now()
+    return permit_tokens.issue(
+        permit_keys.signing_key(),
+        number=permit.number,
+        card_version=permit.card_version,
+        now=int(moment.timestamp()),
+        lifetime=settings.PERMIT_TOKEN_LIFETIME_SECONDS,
+    )
 
 
 def mask_name(name: str) -> str:
@@ -489,7 +493,7 @@ class Verification:
     """What a verifier may learn about a permit: valid or not, and why; masked identity."""
 
     valid: bool
-    state: str  # a PermitState value, or "unknown", "bad_token", "superseded"
+    state: str  # a PermitState value, or "unknown", "bad_token", "stale_token", "superseded"
     number: str = ""
     name_masked: str = ""
     id_masked: str = ""
@@ -511,13 +515,17 @@ def _verification(permit: Permit, *, on: dt.date) -> Verification:
 
 
 def verify_by_token(token: str, *, on: dt.date | None = None) -> Verification:
-    """Read a QR token: bad or old signatures, an older card (reissued), or the permit's state."""
+    """Read a QR token: forged or malformed ("bad_token"), no longer fresh ("stale_token": the
+    holder's page shows a new one every few seconds), an older card (reissued), or the permit's state."""
     day = on or timezone.localdate()
     try:
-        data = signing.loads(token, salt=VERIFY_SALT, max_age=settings.VERIFY_TOKEN_MAX_AGE)
-        number, version = str(data["n"]), int(data["v"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return Verification(valid=False, state="bad_token")
+        claims = permit_tokens.verify(
+            token, permit_keys.trusted_keys(), now=int(timezone.now().timestamp())
+        )
+    except permit_tokens.TokenError as exc:
+        state = "stale_token" if exc.reason == "expired" else "bad_token"
+        return Verification(valid=False, state=state)
+    number, version = claims.number, claims.card_version
     permit = _permit_queryset().filter(number=number).first()
     if permit is None:
         return Verification(valid=False, state="unknown")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from residents import field_urls, views
+from residents import field_urls, permit_views, views
 
 app_name = "residents"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("permit/materials/<int:pk>/remove/", views.material_remove, name="material_remove"),
     path("permit/mine/", views.permits, name="permits"),
     path("permit/<int:pk>/", views.permit_detail, name="permit"),
+    path("permit/<int:pk>/qr/", permit_views.permit_qr, name="permit_qr"),
     path("permit/<int:pk>/endorse/", views.permit_endorse, name="permit_endorse"),
     path("permit/<int:pk>/reissue/", views.permit_reissue, name="permit_reissue"),
     path("verify/<str:token>", views.verify, name="verify"),
