@@ -6,16 +6,20 @@ the selectors and services.
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from residents import selectors
+from portal import throttling
+from portal.errors import ApplicationError
+from residents import documents, idnumber, selectors
 from residents.models import PermitState
 
 
@@ -53,3 +57,79 @@ def permit_qr(request: HttpRequest, pk: int) -> HttpResponse:
     if permit.state_on(timezone.localdate()) == PermitState.CANCELLED:
         return HttpResponse(status=286)  # htmx: stop polling
     return render(request, "residents/_permit_qr.html", permit_qr_context(request, permit))
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def permit_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The permit card as PDF, for the holder (and the guardian of a dependant); none of a
+    cancelled permit."""
+    permit = get_object_or_404(selectors.permits_held_by(request.user), pk=pk)
+    if permit.state_on(timezone.localdate()) == PermitState.CANCELLED:
+        raise Http404
+    verify_url = request.build_absolute_uri(reverse("residents:verify_card", args=[permit.number]))
+    content = documents.permit_card_pdf(permit, verify_url=verify_url, qr=qr_data_uri(verify_url))
+    return _pdf_response(content, f"permit-{permit.number}.pdf")
+
+
+@login_required
+@never_cache
+@require_GET
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The residence registration certificate (居住登记凭证) as PDF, for the household."""
+    registration = get_object_or_404(selectors.household_registrations(request.user), pk=pk)
+    verify_url = request.build_absolute_uri(
+        reverse("residents:verify_certificate", args=[documents.certificate_token(registration)])
+    )
+    content = documents.certificate_pdf(
+        registration, verify_url=verify_url, qr=qr_data_uri(verify_url)
+    )
+    return _pdf_response(content, f"registration-{registration.pk}.pdf")
+
+
+class CardCheckForm(forms.Form):
+    id_number = forms.CharField(label=_("Holder's ID number"), max_length=20)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_card(request: HttpRequest, number: str) -> HttpResponse:
+    """The printed card's QR code: the checker enters the ID number on the holder's ID card, and
+    learns what `POST /api/v1/permits/verify/` answers (limited per client like a sign-in)."""
+    form = CardCheckForm(request.POST or None)
+    result = None
+    if request.method == "POST":
+        if not throttling.page_allows(request, throttles=(throttling.TokenLoginThrottle,)):
+            return render(request, "429.html", status=429)
+        if form.is_valid():
+            try:
+                parsed = idnumber.parse(form.cleaned_data["id_number"])
+            except ApplicationError as exc:
+                form.add_error("id_number", str(exc.message))
+            else:
+                result = selectors.verify_by_number(number, parsed.number)
+    return render(
+        request, "residents/verify_card.html", {"form": form, "number": number, "result": result}
+    )
+
+
+@never_cache
+@require_GET
+def verify_certificate(request: HttpRequest, token: str) -> HttpResponse:
+    """The certificate's QR code: is this registration current? Name and ID number masked."""
+    registration = documents.registration_by_certificate_token(token)
+    return render(
+        request,
+        "residents/verify_certificate.html",
+        {
+            "registration": registration,
+            "name_masked": selectors.mask_name(registration.person.name) if registration else "",
+        },
+    )
