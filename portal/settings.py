@@ -278,6 +278,8 @@ COURIER_CALLBACK_SECRET = env(
     "COURIER_CALLBACK_SECRET", default="demo-only-courier-secret" if DEMO_MODE else ""
 )
 COURIER_CALLBACK_MAX_SKEW_SECONDS = env.int("COURIER_CALLBACK_MAX_SKEW_SECONDS", default=300)
+# Seconds the portal waits for a peer city's permit verification (residents.peer_cities).
+PEER_VERIFY_TIMEOUT_SECONDS = env.float("PEER_VERIFY_TIMEOUT_SECONDS", default=5.0)
 # Backups (manage.py backup / restore): a folder holding pg_dump and pg_restore; empty means
 # the embedded server's own programs for the embedded database, else the ones on PATH.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import throttling
 from portal.errors import ApplicationError
 from residents import documents, idnumber, selectors
 from residents.models import PermitState
+from residents.services import delivery, transfers
 
 
 def qr_data_uri(text: str, *, scale: int = 5) -> str:
@@ -132,4 +135,87 @@ def verify_certificate(request: HttpRequest, token: str) -> HttpResponse:
             "registration": registration,
             "name_masked": selectors.mask_name(registration.person.name) if registration else "",
         },
+    )
+
+
+@login_required
+@require_POST
+def permit_delivery_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick-up or courier (address, phone) for an application's card; errors come back at once."""
+    application = get_object_or_404(selectors.permit_applications_of(request.user), pk=pk)
+    try:
+        delivery.choose_delivery(
+            actor=request.user,
+            application_id=application.pk,
+            method=request.POST.get("method", ""),
+            address=request.POST.get("address", ""),
+            phone=request.POST.get("phone", ""),
+        )
+    except ApplicationError as exc:
+        for field_messages in exc.fields.values():
+            for message in field_messages:
+                messages.error(request, message)
+        if not exc.fields:
+            messages.error(request, str(exc.message))
+    else:
+        messages.success(request, gettext("The way to receive the card is saved."))
+    return redirect("residents:permit_application", pk=application.pk)
+
+
+class TransferForm(forms.Form):
+    person = forms.TypedChoiceField(label=_("Whose permit"), coerce=int)
+    peer = forms.ChoiceField(label=_("City that issued the permit"))
+    number = forms.CharField(label=_("Permit number"), max_length=20)
+
+    def __init__(self, *args, persons=(), peers=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.pk, p.name) for p in persons]
+        self.fields["peer"].choices = [(p.code, p.name) for p in peers]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def permit_transfer(request: HttpRequest) -> HttpResponse:
+    """转换互认: a permit of another city of the province, checked with that city, counted here."""
+    form = TransferForm(
+        request.POST or None,
+        persons=list(selectors.household_of(request.user)),
+        peers=list(selectors.active_peer_cities()),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                transfer = transfers.transfer_permit_in(
+                    actor=request.user,
+                    person_id=form.cleaned_data["person"],
+                    peer_code=form.cleaned_data["peer"],
+                    peer_permit_number=form.cleaned_data["number"],
+                )
+            except ApplicationError as exc:
+                status = exc.status_code
+                placed = False
+                for field, field_messages in exc.fields.items():
+                    for message in field_messages:
+                        form.add_error(field if field in form.fields else None, message)
+                        placed = True
+                if not placed or exc.code in ("peer_unavailable", "not_eligible"):
+                    form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "The permit of %(city)s is recognised: it counts as %(months)s months "
+                        "of residence here."
+                    )
+                    % {"city": transfer.peer.name, "months": transfer.months_recognised},
+                )
+                return redirect("residents:permit_transfer")
+        else:
+            status = 400
+    return render(
+        request,
+        "residents/permit_transfer.html",
+        {"form": form, "transfers": list(selectors.transfers_of(request.user))},
+        status=status,
     )

@@ -35,21 +35,25 @@ from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import OPEN_STATUSES
 from residents import idnumber, permit_keys, permit_tokens
 from residents.models import (
+    CardDelivery,
     Dependant,
     FieldTask,
     Finding,
     Material,
     MaterialKind,
+    PeerCity,
     Permit,
     PermitApplication,
     PermitPolicy,
     PermitState,
     PermitStatus,
+    PermitTransfer,
     Person,
     Registration,
     RegistrationPolicy,
     TaskKind,
     TaskStatus,
+    TransferPolicy,
     Visit,
     VisitEntry,
     VisitOutcome,
@@ -581,7 +585,9 @@ def permit_eligibility_problems(
         ]
         return problems
     policy = permit_policy_on(day)
-    months = continuous_residence_months(person, on=day)
+    months = continuous_residence_months(person, on=day) + months_recognised_from_peers(
+        person, on=day
+    )
     if months < policy.min_residence_months:
         eligible_from = residence_eligible_from(person, on=day)
         problems["registration"] = [
@@ -912,3 +918,67 @@ def visit_notices(visit: Visit) -> list[str]:
                 % {"date": date_format(revisit.due_date)}
             )
     return notices
+
+
+# --- card delivery -----------------------------------------------------------------------------
+
+
+def permits_for_delivery_by(user: User) -> QuerySet[Permit]:
+    """Permits whose card public security staff may send: those issued in their districts."""
+    if not _is_police_reviewer(user):
+        return Permit.objects.none()
+    return Permit.objects.filter(district__in=user.districts.all()).select_related(
+        "application__case", "person"
+    )
+
+
+def deliveries_managed_by(user: User) -> QuerySet[CardDelivery]:
+    """Card deliveries public security staff move: of permits issued in their districts."""
+    if not _is_police_reviewer(user):
+        return CardDelivery.objects.none()
+    return CardDelivery.objects.filter(permit__district__in=user.districts.all()).select_related(
+        "application__case", "permit"
+    )
+
+
+def delivery_of(permit: Permit) -> CardDelivery | None:
+    """The courier delivery of the permit's card, with its steps; None for a pick-up."""
+    return (
+        CardDelivery.objects.filter(permit=permit)
+        .prefetch_related("events")
+        .order_by("-id")
+        .first()
+    )
+
+
+# --- permits of other cities of the province (转换互认) -----------------------------------------
+
+
+def transfer_policy_on(day: dt.date) -> TransferPolicy:
+    """The transfer rule in force on `day` (latest effective_from not after it); none: nothing counts."""
+    policy = TransferPolicy.objects.filter(effective_from__lte=day).first()
+    return policy or TransferPolicy(effective_from=day, months_recognised=0)
+
+
+def months_recognised_from_peers(person: Person, *, on: dt.date | None = None) -> int:
+    """Months of residence a peer city's permit counts for here: the largest recognised transfer
+    whose peer permit was still valid on the day of the transfer (0 without one)."""
+    day = on or timezone.localdate()
+    months = (
+        PermitTransfer.objects.filter(person=person, recognised_at__date__lte=day)
+        .order_by("-months_recognised")
+        .values_list("months_recognised", flat=True)
+        .first()
+    )
+    return months or 0
+
+
+def active_peer_cities() -> QuerySet[PeerCity]:
+    return PeerCity.objects.filter(active=True)
+
+
+def transfers_of(user: User) -> QuerySet[PermitTransfer]:
+    """The transfers recognised for the user's household."""
+    return PermitTransfer.objects.filter(person__in=household_of(user).values("pk")).select_related(
+        "peer", "person"
+    )
