@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import throttling
 from portal.errors import ApplicationError
 from residents import documents, idnumber, selectors
-from residents.models import PermitState
+from residents.models import DeliveryStatus, PermitState
 from residents.services import delivery, transfers
 
 
@@ -218,4 +218,58 @@ def permit_transfer(request: HttpRequest) -> HttpResponse:
         "residents/permit_transfer.html",
         {"form": form, "transfers": list(selectors.transfers_of(request.user))},
         status=status,
+    )
+
+
+class DeliveryStepForm(forms.Form):
+    status = forms.ChoiceField(choices=DeliveryStatus.choices)
+    waybill = forms.CharField(max_length=40, required=False)
+    reason = forms.CharField(max_length=500, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_deliveries(request: HttpRequest) -> HttpResponse:
+    """Public security staff: cards to print for the courier, and deliveries to move on (their
+    districts only; anyone else gets 404)."""
+    if not selectors.sends_cards(request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            if request.POST.get("permit"):
+                delivery.start_card_delivery(
+                    actor=request.user, permit_id=int(request.POST["permit"])
+                )
+            else:
+                form = DeliveryStepForm(request.POST)
+                if not form.is_valid():
+                    raise ApplicationError(gettext("Please correct the delivery step."))
+                delivery.move_card_delivery(
+                    actor=request.user,
+                    delivery_id=int(request.POST.get("delivery", "0") or 0),
+                    to_status=form.cleaned_data["status"],
+                    waybill=form.cleaned_data["waybill"],
+                    reason=form.cleaned_data["reason"],
+                )
+        except (ValueError, ApplicationError) as exc:
+            problems = getattr(exc, "fields", {}) or {}
+            for field_messages in problems.values():
+                for message in field_messages:
+                    messages.error(request, message)
+            if not problems:
+                messages.error(request, str(getattr(exc, "message", exc)))
+        else:
+            messages.success(request, gettext("The delivery is updated."))
+        return redirect("residents:staff_deliveries")
+    return render(
+        request,
+        "residents/staff_deliveries.html",
+        {
+            "to_send": list(selectors.cards_to_send_by(request.user)),
+            "deliveries": list(
+                selectors.deliveries_managed_by(request.user)
+                .filter(status__in=[DeliveryStatus.PRINTED, DeliveryStatus.HANDED_OVER])
+                .order_by("updated_at")
+            ),
+        },
     )

@@ -923,6 +923,11 @@ def visit_notices(visit: Visit) -> list[str]:
 # --- card delivery -----------------------------------------------------------------------------
 
 
+def sends_cards(user: User) -> bool:
+    """Whether the user is public security staff who send cards (in their districts)."""
+    return _is_police_reviewer(user)
+
+
 def permits_for_delivery_by(user: User) -> QuerySet[Permit]:
     """Permits whose card public security staff may send: those issued in their districts."""
     if not _is_police_reviewer(user):
@@ -981,4 +986,14 @@ def transfers_of(user: User) -> QuerySet[PermitTransfer]:
     """The transfers recognised for the user's household."""
     return PermitTransfer.objects.filter(person__in=household_of(user).values("pk")).select_related(
         "peer", "person"
+    )
+
+
+def cards_to_send_by(user: User) -> QuerySet[Permit]:
+    """Permits of the staff member's districts whose applicant chose the courier and whose card
+    is not yet on its way."""
+    return (
+        permits_for_delivery_by(user)
+        .filter(application__delivery_choice__method="courier", deliveries__isnull=True)
+        .order_by("issued_on", "pk")
     )

@@ -47,6 +47,7 @@ urlpatterns = [
     path("permit/<int:pk>/endorse/", views.permit_endorse, name="permit_endorse"),
     path("permit/<int:pk>/reissue/", views.permit_reissue, name="permit_reissue"),
     path("verify/<str:token>", views.verify, name="verify"),
+    path("review/deliveries/", permit_views.staff_deliveries, name="staff_deliveries"),
     path("review/permits/<int:case_id>/", views.review_permit, name="review_permit"),
     path("staff/persons/", views.staff_persons, name="staff_persons"),
     path("staff/persons/<int:pk>/", views.staff_person, name="staff_person"),

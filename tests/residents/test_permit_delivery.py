@@ -184,3 +184,33 @@ def test_the_applicant_chooses_the_courier_on_the_application_page(client, resid
     )
     page = client.get(reverse("residents:permit_application", args=[draft.pk])).content.decode()
     assert 'value="学院路88号"' in page
+
+
+def test_staff_send_the_card_from_their_page_and_residents_get_404(
+    client, resident, police_a, police_b, draft
+):
+    services.choose_delivery(
+        actor=resident,
+        application_id=draft.pk,
+        method="courier",
+        address="学院路88号",
+        phone="13957712345",
+    )
+    permit_services.submit_permit_application(actor=resident, application_id=draft.pk)
+    permit_services.approve_permit_application(actor=police_a, application_id=draft.pk)
+    permit = Permit.objects.get(application=draft)
+    url = reverse("residents:staff_deliveries")
+
+    client.force_login(resident)
+    assert client.get(url).status_code == 404
+    client.force_login(police_b)
+    assert permit.number not in client.get(url).content.decode()
+    client.force_login(police_a)
+    assert permit.number in client.get(url).content.decode()
+    client.post(url, {"permit": permit.pk})
+    started = CardDelivery.objects.get(permit=permit)
+    missing = client.post(url, {"delivery": started.pk, "status": "handed_over"}, follow=True)
+    assert "运单号" in missing.content.decode()
+    client.post(url, {"delivery": started.pk, "status": "handed_over", "waybill": "SF9"})
+    started.refresh_from_db()
+    assert (started.status, started.waybill) == ("handed_over", "SF9")
