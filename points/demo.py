@@ -26,15 +26,15 @@ from points.services import claims, rankings
 from points.services import rules as rule_services
 from portal.accounts.models import User
 from portal.demo import SeedContext
+from residents import portrait
 from residents.models import Basis, MaterialKind, Permit, PermitStatus, Person
 
 REFERENCE_SCHEME = "zhongshan"
 # The demo city (东瓯市, portal.areas.demo) runs its own scheme, made from the Zhongshan 2014
 # table; Shanghai 2015 and Zhongshan 2014 stay as reference sets.
 SCHEME = "dongou"
-# A tiny, valid PDF and JPEG for the demo's evidence and permit photo.
+# A tiny, valid PDF for the demo's evidence (the permit photo is residents.portrait's).
 DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-DEMO_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 RESIDENT1_CLAIMS = {
     "education": ["junior_college"],
     "insurance_type_years_province": 12,
@@ -139,7 +139,7 @@ def ensure_permit(person: Person, *, resident: User, police: User) -> bool:
         actor=resident,
         application_id=application.pk,
         kind=MaterialKind.PHOTO,
-        upload=SimpleUploadedFile("photo.jpg", DEMO_JPEG),
+        upload=SimpleUploadedFile("photo.jpg", portrait.placeholder_portrait(person.name)),
     )
     resident_services.add_material(
         actor=resident,

@@ -6,6 +6,8 @@ With DATABASE_URL or REDIS_URL unset, embedded servers are started (portal/embed
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,10 +34,18 @@ if DEMO_MODE:
     )
     SALT_KEY = env.list("FIELD_ENCRYPTION_SALT", default=["demo-only-salt"])
     ID_NUMBER_HASH_KEY = env("ID_NUMBER_HASH_KEY", default="demo-only-id-number-hash-key")
+    # The e-permit's Ed25519 signing key (base64 of a 32-byte seed); the demo derives one.
+    PERMIT_TOKEN_SIGNING_KEY = env(
+        "PERMIT_TOKEN_SIGNING_KEY",
+        default=base64.b64encode(
+            hashlib.sha256(b"demo-permit-token:" + SECRET_KEY.encode()).digest()
+        ).decode(),
+    )
 else:
     SECRET_KEY = env("DJANGO_SECRET_KEY")
     SALT_KEY = env.list("FIELD_ENCRYPTION_SALT")
     ID_NUMBER_HASH_KEY = env("ID_NUMBER_HASH_KEY")
+    PERMIT_TOKEN_SIGNING_KEY = env("PERMIT_TOKEN_SIGNING_KEY")
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -262,7 +272,19 @@ NOTICE_EMAIL_SENDER = env("NOTICE_EMAIL_SENDER", default="portal.notices.channel
 # Full records opened by staff are logged (residents.services.open_person_record).
 UPLOAD_ROOT = Path(env("PORTAL_UPLOAD_ROOT", default=str(BASE_DIR / ".data" / "uploads")))
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
-VERIFY_TOKEN_MAX_AGE = timedelta(days=400)
+# The e-permit's QR token (residents/permit_tokens.py; docs/security.md): seconds a token stays
+# valid, and public keys of retired signing keys still accepted during a rotation (base64, comma-
+# separated). The holder's page fetches a new code a few times per lifetime.
+PERMIT_TOKEN_LIFETIME_SECONDS = env.int("PERMIT_TOKEN_LIFETIME_SECONDS", default=60)
+PERMIT_TOKEN_RETIRED_KEYS = env.list("PERMIT_TOKEN_RETIRED_KEYS", default=[])
+# Courier companies sign their delivery callbacks with this shared secret (HMAC-SHA256; empty:
+# callbacks refused) and a callback older than this many seconds is refused.
+COURIER_CALLBACK_SECRET = env(
+    "COURIER_CALLBACK_SECRET", default="demo-only-courier-secret" if DEMO_MODE else ""
+)
+COURIER_CALLBACK_MAX_SKEW_SECONDS = env.int("COURIER_CALLBACK_MAX_SKEW_SECONDS", default=300)
+# Seconds the portal waits for a peer city's permit verification (residents.peer_cities).
+PEER_VERIFY_TIMEOUT_SECONDS = env.float("PEER_VERIFY_TIMEOUT_SECONDS", default=5.0)
 # Backups (manage.py backup / restore): a folder holding pg_dump and pg_restore; empty means
 # the embedded server's own programs for the embedded database, else the ones on PATH.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")

@@ -141,4 +141,7 @@ class FieldTaskAdmin(ReadOnlyAdmin):
     raw_id_fields = ["address", "person", "closed_by"]
 
 
-from residents import admin_reconciliation  # noqa: E402, F401 - registers the reconciliation screens
+from residents import (  # noqa: E402 - these modules register more screens
+    admin_permits,  # noqa: F401
+    admin_reconciliation,  # noqa: F401
+)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from residents import api, field_urls
+from residents import api, field_urls, permit_api
 
 urlpatterns = [
     path("persons/", api.PersonListCreateApi.as_view(), name="api-persons"),
@@ -62,6 +62,27 @@ urlpatterns = [
     ),
     path("permits/", api.PermitListApi.as_view(), name="api-permits"),
     path("permits/verify/", api.PermitVerifyApi.as_view(), name="api-permit-verify"),
+    path("permits/keys/", permit_api.PermitKeysApi.as_view(), name="api-permit-keys"),
+    path(
+        "permit-applications/<int:pk>/delivery/",
+        permit_api.DeliveryChoiceApi.as_view(),
+        name="api-permit-application-delivery",
+    ),
+    path(
+        "permits/<int:pk>/delivery/",
+        permit_api.DeliveryStartApi.as_view(),
+        name="api-permit-delivery-start",
+    ),
+    path(
+        "permits/deliveries/<int:pk>/move/",
+        permit_api.DeliveryMoveApi.as_view(),
+        name="api-permit-delivery-move",
+    ),
+    path(
+        "permits/deliveries/callback/",
+        permit_api.CourierCallbackApi.as_view(),
+        name="api-courier-callback",
+    ),
     path("permits/<int:pk>/endorse/", api.PermitEndorseApi.as_view(), name="api-permit-endorse"),
     path("permits/<int:pk>/reissue/", api.PermitReissueApi.as_view(), name="api-permit-reissue"),
     path("field/", include(field_urls.api_patterns)),

@@ -1372,3 +1372,212 @@ class SimulationDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} day {self.day}: {self.accuracy:.4f}"
+
+
+# --- the permit beyond the counter: courier delivery and transfer between cities ----------------
+
+
+class DeliveryMethod(models.TextChoices):
+    PICKUP = "pickup", _("Pick up at the counter")
+    COURIER = "courier", _("Delivery by courier")
+
+
+class DeliveryChoice(models.Model):
+    """How the applicant wants to receive the card of one application: pick-up or courier.
+
+    No row means pick-up. A courier delivery needs an address and a phone number (constraint).
+    """
+
+    application = models.OneToOneField(
+        PermitApplication, on_delete=models.CASCADE, related_name="delivery_choice"
+    )
+    method = models.CharField(_("how to receive the card"), max_length=10)
+    address = models.CharField(_("delivery address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone for the courier"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("card delivery choice")
+        verbose_name_plural = _("card delivery choices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=DeliveryMethod.values), name="delivery_choice_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method=DeliveryMethod.COURIER) | (~Q(address="") & ~Q(phone="")),
+                name="delivery_choice_courier_has_address_and_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.method}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PRINTED = "printed", _("Card printed")
+    HANDED_OVER = "handed_over", _("Handed to the courier")
+    DELIVERED = "delivered", _("Delivered")
+    RETURNED = "returned", _("Returned to the counter")
+
+
+# The delivery's allowed moves: printed > handed to the courier > delivered | returned.
+DELIVERY_MOVES: dict[str, frozenset[str]] = {
+    DeliveryStatus.PRINTED: frozenset({DeliveryStatus.HANDED_OVER}),
+    DeliveryStatus.HANDED_OVER: frozenset({DeliveryStatus.DELIVERED, DeliveryStatus.RETURNED}),
+    DeliveryStatus.DELIVERED: frozenset(),
+    DeliveryStatus.RETURNED: frozenset(),
+}
+
+
+class CardDelivery(models.Model):
+    """The courier delivery of one issued card (one per application that chose the courier)."""
+
+    application = models.OneToOneField(
+        PermitApplication, on_delete=models.PROTECT, related_name="card_delivery"
+    )
+    permit = models.ForeignKey("Permit", on_delete=models.PROTECT, related_name="deliveries")
+    status = models.CharField(_("status"), max_length=12, default=DeliveryStatus.PRINTED)
+    waybill = models.CharField(_("waybill number"), max_length=40, blank=True)
+    address = models.CharField(_("delivery address"), max_length=200)
+    phone = models.CharField(_("phone for the courier"), max_length=20)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("card delivery")
+        verbose_name_plural = _("card deliveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="card_delivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DeliveryStatus.PRINTED) | ~Q(waybill=""),
+                name="card_delivery_waybill_once_handed_over",
+            ),
+            models.UniqueConstraint(
+                fields=["waybill"], condition=~Q(waybill=""), name="card_delivery_waybill_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id}: {self.status}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in DELIVERY_MOVES[self.status]
+
+
+class DeliverySource(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    COURIER = "courier", _("Courier company")
+
+
+class CardDeliveryEvent(models.Model):
+    """One step of a card delivery: who moved it (staff or the courier's callback), from, to, why."""
+
+    delivery = models.ForeignKey(CardDelivery, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    source = models.CharField(max_length=10)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    waybill = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(to_status=DeliveryStatus.RETURNED) | ~Q(reason=""),
+                name="card_delivery_return_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=DeliverySource.values), name="card_delivery_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}: {self.from_status} > {self.to_status}"
+
+
+class CourierNonce(models.Model):
+    """A nonce of an accepted courier callback: the same nonce again is a replay and refused."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+class PeerCity(models.Model):
+    """Another city of the province whose permits this portal recognises (转换互认).
+
+    The portal checks a permit of that city at `verify_url`, which serves the same contract as
+    this portal's `POST /api/v1/permits/verify/`, with `api_token` (a token of an account the
+    peer made for this portal).
+    """
+
+    code = models.CharField(_("city code"), max_length=6, unique=True)
+    name = models.CharField(_("city"), max_length=40)
+    verify_url = models.URLField(_("verification API"))
+    api_token = EncryptedCharField(_("API credential"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("peer city")
+        verbose_name_plural = _("peer cities")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class TransferPolicy(models.Model):
+    """How much of a permit from a peer city counts here, from one date on (the province's rule).
+
+    A valid permit of a peer city counts as `months_recognised` months of continuous residence
+    toward this city's permit (at most; never beyond the months this city requires).
+    """
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    months_recognised = models.PositiveSmallIntegerField(
+        _("months of residence a peer city's valid permit counts for"), default=6
+    )
+    source = models.CharField(_("source of the rule"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("permit transfer policy")
+        verbose_name_plural = _("permit transfer policies")
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.months_recognised}m"
+
+
+class PermitTransfer(models.Model):
+    """A permit of a peer city, checked with that city and recognised here for one person.
+
+    Written only after the peer city confirmed the permit valid for the person's ID number.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="permit_transfers")
+    peer = models.ForeignKey(PeerCity, on_delete=models.PROTECT, related_name="transfers")
+    peer_permit_number = models.CharField(_("permit number in the other city"), max_length=20)
+    peer_valid_until = models.DateField(_("valid until (other city)"))
+    months_recognised = models.PositiveSmallIntegerField(_("months recognised"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recognised_at = models.DateTimeField(_("recognised at"))
+
+    class Meta:
+        ordering = ["-recognised_at"]
+        verbose_name = _("permit transfer")
+        verbose_name_plural = _("permit transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["peer", "peer_permit_number"], name="permit_transfer_once_per_peer_permit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id}:{self.peer_permit_number} -> {self.person_id}"

@@ -16,7 +16,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,33 +34,34 @@ from portal.periods import (
 )
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import OPEN_STATUSES
-from residents import idnumber
+from residents import idnumber, permit_keys, permit_tokens
 from residents.models import (
+    CardDelivery,
     Dependant,
     FieldTask,
     Finding,
     InsuranceMonth,
     Material,
     MaterialKind,
+    PeerCity,
     Permit,
     PermitApplication,
     PermitPolicy,
     PermitState,
     PermitStatus,
+    PermitTransfer,
     Person,
     ReconciliationRun,
     Registration,
     RegistrationPolicy,
     TaskKind,
     TaskStatus,
+    TransferPolicy,
     Visit,
     VisitEntry,
     VisitOutcome,
     counted_period,
 )
-
-VERIFY_SALT = "residents.permit.verify"
-
 
 # --- persons -----------------------------------------------------------------------------------
 
@@ -542,9 +542,17 @@ def endorsement_window(permit: Permit) -> tuple[dt.date, dt.date]:
 # --- verification ------------------------------------------------------------------------------
 
 
-def verify_token(permit: Permit) -> str:
-    """The signed token the electronic permit's QR code carries: number and card version."""
-    return signing.dumps({"n": permit.number, "v": permit.card_version}, salt=VERIFY_SALT)
+def verify_token(permit: Permit, *, now: dt.datetime | None = None) -> str:
+    """The QR token the electronic permit shows now: permit number and card version, signed
+    with the portal's Ed25519 key, valid PERMIT_TOKEN_LIFETIME_SECONDS (residents/permit_tokens.py)."""
+    moment = now or timezone.now()
+    return permit_tokens.issue(
+        permit_keys.signing_key(),
+        number=permit.number,
+        card_version=permit.card_version,
+        now=int(moment.timestamp()),
+        lifetime=settings.PERMIT_TOKEN_LIFETIME_SECONDS,
+    )
 
 
 def mask_name(name: str) -> str:
@@ -560,7 +568,7 @@ class Verification:
     """What a verifier may learn about a permit: valid or not, and why; masked identity."""
 
     valid: bool
-    state: str  # a PermitState value, or "unknown", "bad_token", "superseded"
+    state: str  # a PermitState value, or "unknown", "bad_token", "stale_token", "superseded"
     number: str = ""
     name_masked: str = ""
     id_masked: str = ""
@@ -582,13 +590,17 @@ def _verification(permit: Permit, *, on: dt.date) -> Verification:
 
 
 def verify_by_token(token: str, *, on: dt.date | None = None) -> Verification:
-    """Read a QR token: bad or old signatures, an older card (reissued), or the permit's state."""
+    """Read a QR token: forged or malformed ("bad_token"), no longer fresh ("stale_token": the
+    holder's page shows a new one every few seconds), an older card (reissued), or the permit's state."""
     day = on or timezone.localdate()
     try:
-        data = signing.loads(token, salt=VERIFY_SALT, max_age=settings.VERIFY_TOKEN_MAX_AGE)
-        number, version = str(data["n"]), int(data["v"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return Verification(valid=False, state="bad_token")
+        claims = permit_tokens.verify(
+            token, permit_keys.trusted_keys(), now=int(timezone.now().timestamp())
+        )
+    except permit_tokens.TokenError as exc:
+        state = "stale_token" if exc.reason == "expired" else "bad_token"
+        return Verification(valid=False, state=state)
+    number, version = claims.number, claims.card_version
     permit = _permit_queryset().filter(number=number).first()
     if permit is None:
         return Verification(valid=False, state="unknown")
@@ -644,7 +656,9 @@ def permit_eligibility_problems(
         ]
         return problems
     policy = permit_policy_on(day)
-    months = continuous_residence_months(person, on=day)
+    months = continuous_residence_months(person, on=day) + months_recognised_from_peers(
+        person, on=day
+    )
     if months < policy.min_residence_months:
         eligible_from = residence_eligible_from(person, on=day)
         problems["registration"] = [
@@ -982,3 +996,82 @@ def visit_notices(visit: Visit) -> list[str]:
                 % {"date": date_format(revisit.due_date)}
             )
     return notices
+
+
+# --- card delivery -----------------------------------------------------------------------------
+
+
+def sends_cards(user: User) -> bool:
+    """Whether the user is public security staff who send cards (in their districts)."""
+    return _is_police_reviewer(user)
+
+
+def permits_for_delivery_by(user: User) -> QuerySet[Permit]:
+    """Permits whose card public security staff may send: those issued in their districts."""
+    if not _is_police_reviewer(user):
+        return Permit.objects.none()
+    return Permit.objects.filter(district__in=user.districts.all()).select_related(
+        "application__case", "person"
+    )
+
+
+def deliveries_managed_by(user: User) -> QuerySet[CardDelivery]:
+    """Card deliveries public security staff move: of permits issued in their districts."""
+    if not _is_police_reviewer(user):
+        return CardDelivery.objects.none()
+    return CardDelivery.objects.filter(permit__district__in=user.districts.all()).select_related(
+        "application__case", "permit"
+    )
+
+
+def delivery_of(permit: Permit) -> CardDelivery | None:
+    """The courier delivery of the permit's card, with its steps; None for a pick-up."""
+    return (
+        CardDelivery.objects.filter(permit=permit)
+        .prefetch_related("events")
+        .order_by("-id")
+        .first()
+    )
+
+
+# --- permits of other cities of the province (转换互认) -----------------------------------------
+
+
+def transfer_policy_on(day: dt.date) -> TransferPolicy:
+    """The transfer rule in force on `day` (latest effective_from not after it); none: nothing counts."""
+    policy = TransferPolicy.objects.filter(effective_from__lte=day).first()
+    return policy or TransferPolicy(effective_from=day, months_recognised=0)
+
+
+def months_recognised_from_peers(person: Person, *, on: dt.date | None = None) -> int:
+    """Months of residence a peer city's permit counts for here: the largest recognised transfer
+    whose peer permit was still valid on the day of the transfer (0 without one)."""
+    day = on or timezone.localdate()
+    months = (
+        PermitTransfer.objects.filter(person=person, recognised_at__date__lte=day)
+        .order_by("-months_recognised")
+        .values_list("months_recognised", flat=True)
+        .first()
+    )
+    return months or 0
+
+
+def active_peer_cities() -> QuerySet[PeerCity]:
+    return PeerCity.objects.filter(active=True)
+
+
+def transfers_of(user: User) -> QuerySet[PermitTransfer]:
+    """The transfers recognised for the user's household."""
+    return PermitTransfer.objects.filter(person__in=household_of(user).values("pk")).select_related(
+        "peer", "person"
+    )
+
+
+def cards_to_send_by(user: User) -> QuerySet[Permit]:
+    """Permits of the staff member's districts whose applicant chose the courier and whose card
+    is not yet on its way."""
+    return (
+        permits_for_delivery_by(user)
+        .filter(application__delivery_choice__method="courier", deliveries__isnull=True)
+        .order_by("issued_on", "pk")
+    )

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from portal.errors import ApplicationError, NotFound
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import Status
 from portal.workflow.registry import get_kind
-from residents import disclosure, idnumber, selectors, services
+from residents import disclosure, idnumber, permit_views, selectors, services
 from residents import forms as resident_forms
 from residents.models import MaterialKind, Sex
 from residents.services import permits as permit_services
@@ -525,12 +524,6 @@ def permits(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/permits.html", {"permits": held})
 
 
-def _qr_data_uri(text: str) -> str:
-    import segno
-
-    return segno.make(text, error="m").svg_data_uri(scale=5, border=2)
-
-
 @login_required
 @never_cache
 @require_GET
@@ -540,20 +533,16 @@ def permit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     state = permit.state_on(today)
     opens, last_day = selectors.endorsement_window(permit)
-    verify_url = request.build_absolute_uri(
-        reverse("residents:verify", args=[selectors.verify_token(permit)])
-    )
     return render(
         request,
         "residents/permit_detail.html",
         {
+            **(permit_views.permit_qr_context(request, permit) if state != "cancelled" else {}),
             "permit": permit,
             "person": permit.person,
             "state": state,
             "state_label": permit.state_label_on(today),
             "current": selectors.current_registration(permit.person),
-            "qr": _qr_data_uri(verify_url) if state != "cancelled" else "",
-            "verify_url": verify_url,
             "window_opens": opens,
             "window_closes": last_day,
             "can_endorse": state != "cancelled" and today >= opens,

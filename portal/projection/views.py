@@ -17,10 +17,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import pdf
 from portal.areas.models import Level
 from portal.dashboard import metrics as dashboard_metrics
 from portal.errors import ApplicationError
-from portal.projection import compute, pdf, registry, selectors, services, tables, tasks
+from portal.projection import compute, registry, selectors, services, tables, tasks
 from portal.projection.forms import DecisionForm, ScenarioForm, format_series
 from portal.projection.models import Base, Scenario
 

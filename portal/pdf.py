@@ -1,4 +1,5 @@
-"""Printable reports as PDF: the same HTML the browser prints, laid out by WeasyPrint.
+"""Printable documents as PDF (projection reports, permit cards, registration certificates): the
+same kind of HTML the browser prints, laid out by WeasyPrint.
 
 The report templates carry their styles inline, so nothing is fetched while printing (the
 fetcher allows only data: URLs). Fonts come from fontconfig: the project's setup installs

@@ -1,0 +1,42 @@
+"""Configuration screens of the permit beyond the counter: peer cities and the transfer rule;
+card deliveries and recognised transfers read-only (services move them)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from residents.models import CardDelivery, PeerCity, PermitTransfer, TransferPolicy
+
+
+@admin.register(PeerCity)
+class PeerCityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "verify_url", "active"]
+    list_filter = ["active"]
+    fields = ["code", "name", "verify_url", "api_token", "active"]
+
+
+@admin.register(TransferPolicy)
+class TransferPolicyAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "months_recognised", "source"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CardDelivery)
+class CardDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["permit", "status", "waybill", "updated_at"]
+    list_filter = ["status"]
+
+
+@admin.register(PermitTransfer)
+class PermitTransferAdmin(ReadOnlyAdmin):
+    list_display = ["person", "peer", "peer_permit_number", "months_recognised", "recognised_at"]
