@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import throttling
 from portal.accounts.models import Role
@@ -671,14 +671,18 @@ def review_permit(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@never_cache
+@require_http_methods(["GET", "POST"])
 def staff_persons(request: HttpRequest) -> HttpResponse:
-    """Staff find a person in their scope by exact ID number (keyed hash) or by name."""
+    """Staff find a person in their scope by name (GET), or by exact ID number (keyed hash) with
+    a reason (POST: a whole ID number never travels in a URL, a log line or the page)."""
     if not _is_staff(request.user):
         raise Http404
+    if request.method == "GET" and "id_number" in request.GET:
+        return redirect("residents:staff_persons")
     if not throttling.page_allows(request):
         return render(request, "429.html", status=429)
-    form = resident_forms.PersonSearchForm(request.GET or None)
+    form = resident_forms.PersonSearchForm(request.POST or request.GET or None)
     results: list = []
     status = 200
     if form.is_valid() and form.cleaned_data["id_number"]:

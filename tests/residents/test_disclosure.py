@@ -120,12 +120,15 @@ def _everything_seen_by(user, persons, case_ids, grid) -> str:
     urls = [f"/staff/persons/?name={name}" for name in {person.name for person in persons}] + [
         f"/staff/persons/{person.pk}/" for person in persons
     ]
-    urls += [f"/staff/persons/?id_number={person.id_number}&reason=核查" for person in persons]
     urls += [f"/review/permits/{case_id}/" for case_id in case_ids]
     urls += [*STAFF_PAGES, f"/field/grids/{grid.pk}/"]
     for url in urls:
         response = pages.get(url)
         assert response.status_code in (200, 302, 403, 404), (url, response.status_code)
+        bodies.append(response.content.decode())
+    for person in persons:
+        response = pages.post("/staff/persons/", {"id_number": person.id_number, "reason": "核查"})
+        assert response.status_code == 200, response.status_code
         bodies.append(response.content.decode())
     return "\n".join(bodies)
 
@@ -329,11 +332,14 @@ def test_an_id_number_search_needs_a_reason_and_logs_each_person_found(registere
 
     pages = Client()
     pages.force_login(police_a)
-    no_reason = pages.get("/staff/persons/", {"id_number": number})
+    no_reason = pages.post("/staff/persons/", {"id_number": number})
     assert no_reason.status_code == 400
     assert registered_person.name not in no_reason.content.decode()
-    with_reason = pages.get("/staff/persons/", {"id_number": number, "reason": "上门核查"})
+    with_reason = pages.post("/staff/persons/", {"id_number": number, "reason": "上门核查"})
     assert registered_person.name in with_reason.content.decode()
+    assert number not in with_reason.content.decode()  # never shown back
+    in_url = pages.get("/staff/persons/", {"id_number": number, "reason": "上门核查"})
+    assert in_url.status_code == 302  # a whole ID number is not taken from a URL
     assert PersonRecordAccess.objects.count() == 2
 
 
@@ -349,7 +355,7 @@ def test_staff_without_the_full_record_right_cannot_search_by_id_number(
     assert response.status_code == 403
     pages = Client()
     pages.force_login(housing_a)
-    page = pages.get("/staff/persons/", {"id_number": number, "reason": "想看看"})
+    page = pages.post("/staff/persons/", {"id_number": number, "reason": "想看看"})
     assert page.status_code == 403
     assert 'name="id_number"' not in page.content.decode()  # not offered either
     assert not PersonRecordAccess.objects.exists()

@@ -344,11 +344,11 @@ def test_staff_open_a_full_record_only_after_giving_a_reason(client, police_a, m
 def test_staff_search_by_id_number_within_their_scope(client, police_a, police_b, me, registered):
     search = {"id_number": me.id_number, "reason": "核查居住证申请"}
     client.force_login(police_a)
-    found = client.get(reverse("residents:staff_persons"), search)
+    found = client.post(reverse("residents:staff_persons"), search)
     assert list(found.context["results"]) == [me]
     assert me.id_number not in found.content.decode()  # not even the number typed
     client.force_login(police_b)
-    assert client.get(reverse("residents:staff_persons"), search).context["results"] == []
+    assert client.post(reverse("residents:staff_persons"), search).context["results"] == []
     assert [access.staff for access in PersonRecordAccess.objects.all()] == [police_a]
 
 
