@@ -11,7 +11,7 @@ from portal.surveys import services
 from portal.surveys.models import Answer, Response
 from tests.surveys.test_services import answers_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_two_submits_at_once_leave_one_response(survey, me):
