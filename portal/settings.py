@@ -162,6 +162,8 @@ RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10)
 RUN_STALE_SECONDS = env.float("RUN_STALE_SECONDS", default=60)
 HEAVY_JOB_CHUNK_PAUSE_SECONDS = env.float("HEAVY_JOB_CHUNK_PAUSE_SECONDS", default=0)
 POINTS_RECOMPUTE_CHUNK_SIZE = env.int("POINTS_RECOMPUTE_CHUNK_SIZE", default=50_000)
+# Processes scoring recompute chunks side by side (the job's own process writes); 0 = one per core.
+POINTS_RECOMPUTE_WORKERS = env.int("POINTS_RECOMPUTE_WORKERS", default=0)
 # Two queues, so a batch job never delays what a resident waits for: `interactive` (notices,
 # offers; the default for any task not named below) and `batch` (recompute, reconciliation,
 # policy push, aggregates). Each has its own workers (portal/runner.py; docs/scaling.md); a
