@@ -426,7 +426,7 @@ MOVE_STAGE = f"""
 def _chunk_size(run: RecomputeRun) -> int:
     """The setting, or smaller when the run is small, so that every scoring worker has chunks."""
     share = -(-run.total // (2 * scoring_workers()))
-    return max(1_000, min(settings.POINTS_RECOMPUTE_CHUNK_SIZE, share))
+    return min(settings.POINTS_RECOMPUTE_CHUNK_SIZE, max(1_000, share))
 
 
 def run_recompute(*, run_id: int, chunk_size: int | None = None) -> RecomputeRun:
