@@ -60,7 +60,7 @@ def median_age() -> int:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_bench_push_policy(settings):
+def test_bench_push_policy(settings, departments):
     count = int(os.environ.get("BENCH_PERSONS", "1000000"))
     settings.NOTICE_SMS_SENDER = "tests.bench.test_bench_push.no_op_sms"
     areas_demo.seed(SeedContext(rng=random.Random(2026), options={}, write=lambda line: None))
