@@ -175,6 +175,8 @@ HEAVY_JOB_CHUNK_PAUSE_SECONDS = env.float("HEAVY_JOB_CHUNK_PAUSE_SECONDS", defau
 POINTS_RECOMPUTE_CHUNK_SIZE = env.int("POINTS_RECOMPUTE_CHUNK_SIZE", default=50_000)
 # Rows per transaction when a school draw or a housing allocation writes its result.
 ALLOCATION_CHUNK_SIZE = env.int("ALLOCATION_CHUNK_SIZE", default=20_000)
+# Processes scoring recompute chunks side by side (the job's own process writes); 0 = one per core.
+POINTS_RECOMPUTE_WORKERS = env.int("POINTS_RECOMPUTE_WORKERS", default=0)
 # Two queues, so a batch job never delays what a resident waits for: `interactive` (notices,
 # offers; the default for any task not named below) and `batch` (recompute, reconciliation,
 # policy push, aggregates). Each has its own workers (portal/runner.py; docs/scaling.md); a

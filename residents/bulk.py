@@ -16,7 +16,9 @@ does for every other person.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
+import contextlib
 import datetime as dt
 import itertools
 import random
@@ -27,6 +29,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from portal import forked
 from residents import idnumber
 from residents.models import Education, Person, Reason, Source
 
@@ -331,8 +334,39 @@ def _seal(rows: Sequence[tuple]) -> Iterator[tuple]:
 
 
 def _next_chunk(rows: Iterator[tuple], size: int) -> list[tuple]:
-    """The next `size` generated rows, sealed and ready to COPY (empty when none are left)."""
-    return list(_seal(list(itertools.islice(rows, size))))
+    """The next `size` generated rows (empty when none are left)."""
+    return list(itertools.islice(rows, size))
+
+
+def _copy_value(value: object) -> str:
+    if value is None:
+        return "\\N"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+def _sealed_copy_text(rows: list[tuple]) -> bytes:
+    """Generated rows, sealed (`_seal`) and written out in COPY's text format."""
+    return "".join("\t".join(map(_copy_value, row)) + "\n" for row in _seal(rows)).encode()
+
+
+@contextlib.contextmanager
+def _sealing(workers: int) -> Iterator[Callable[[list[tuple]], concurrent.futures.Future]]:
+    """Submit generated chunks to be sealed and written out: to forked processes, or, with one
+    worker, to a helper thread."""
+    if workers <= 1:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+            yield lambda chunk: thread.submit(_sealed_copy_text, chunk)
+        return
+    with forked.pool(workers) as pool:
+        yield lambda chunk: pool.submit(_sealed_copy_text, chunk)
 
 
 def load_persons(
@@ -349,9 +383,12 @@ def load_persons(
 
     The same seed, count, addresses and day give the same persons, so a rerun adds nothing.
     Each chunk commits on its own (a savepoint inside an outer transaction). One helper thread
-    makes the next chunk while the database moves the current one (psycopg releases the GIL
-    while it waits), and only that thread touches the random generator. `rows`, when given,
-    are rows made by `generate` (changed by the caller: the city simulator places them).
+    makes the rows (only that thread touches the random generator: one sequence, so the same
+    persons every time); a pool of forked processes (portal.forked) seals them (encrypted
+    number, keyed hash, mask) and writes them out as COPY text, one chunk each, while this
+    thread streams the chunks into the database in order.
+    `rows`, when given, are rows made by `generate` (changed by the caller: the city simulator
+    places them).
     """
     if count <= 0:
         return 0, 0
@@ -363,16 +400,33 @@ def load_persons(
     started = time.perf_counter()
     persons = registrations = done = 0
     columns = ", ".join(STAGE_COLUMNS)
+    workers = forked.worker_count()
     with (
         connection.cursor() as cursor,
         concurrent.futures.ThreadPoolExecutor(max_workers=1) as maker,
+        _sealing(workers) as seal,
     ):
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(CREATE_STAGE)
         try:
-            upcoming = maker.submit(_next_chunk, rows, chunk_size)
-            while chunk := upcoming.result():
-                upcoming = maker.submit(_next_chunk, rows, chunk_size)
+            made: collections.deque[concurrent.futures.Future] = collections.deque()
+            sealed: collections.deque[tuple[int, concurrent.futures.Future]] = collections.deque()
+            exhausted = False
+            while True:
+                # Keep the maker one chunk ahead and every sealing worker busy.
+                while not exhausted and len(sealed) <= workers:
+                    if not made:
+                        made.append(maker.submit(_next_chunk, rows, chunk_size))
+                    chunk = made.popleft().result()
+                    if not chunk:
+                        exhausted = True
+                        break
+                    # Sealed first: the pool forks on its first chunk, while the maker rests.
+                    sealed.append((len(chunk), seal(chunk)))
+                    made.append(maker.submit(_next_chunk, rows, chunk_size))
+                if not sealed:
+                    break
+                size, text = sealed.popleft()
                 with transaction.atomic():
                     # A rerun repairs a lost chunk, so a bulk load need not wait for each flush.
                     cursor.execute("SET LOCAL synchronous_commit = off")
@@ -380,13 +434,12 @@ def load_persons(
                     cursor.execute("SET LOCAL work_mem = '64MB'")
                     cursor.execute(f"TRUNCATE {STAGE}")
                     with cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
-                        for row in chunk:
-                            copy.write_row(row)
+                        copy.write(text.result())
                     cursor.execute(MOVE_CHUNK)
                     added_persons, added_registrations = cursor.fetchone()
                 persons += added_persons
                 registrations += added_registrations
-                done += len(chunk)
+                done += size
                 write(
                     _(
                         "  %(done)s/%(count)s generated: %(persons)s persons and "

@@ -5,8 +5,9 @@ path and the million-person path give the same entry for the same sheet. Ledger 
 appended: a changed score marks the previous entry of the same version not current.
 
 Recompute and preview walk the fact sheets in person-id order in chunks. Each chunk is read
-with one query, scored in plain Python by a helper thread (the engine, compiled once) while
-the main thread writes the previous chunk, and written with COPY into a staging table and one
+with one query, scored in plain Python by a pool of forked processes (the engine, compiled
+once before the fork; one chunk per process, so every core scores) while the job's own
+thread writes the chunks in order, each with COPY into a staging table and one
 INSERT ... SELECT, in a transaction that also advances the run's progress. An interrupted run
 resumes after the last person written; a finished run returns at once; a second run over the
 same version finds every entry already current and writes nothing (ON CONFLICT DO NOTHING).
@@ -14,6 +15,7 @@ same version finds every entry already current and writes nothing (ON CONFLICT D
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import contextlib
 import datetime as dt
@@ -42,7 +44,7 @@ from points.models import (
     Score,
     ScoreDistribution,
 )
-from portal import runs
+from portal import forked, runs
 from portal.periods import add_months
 from residents.models import Person
 
@@ -307,6 +309,43 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+_SCORERS: dict[int, Callable[[_Chunk], _Chunk]] = {}
+
+
+def _score_in_worker(token: int, chunk: _Chunk) -> _Chunk:
+    """In a scoring process: score the chunk with the function the job registered before the
+    pool forked, and send back only what the writer needs (not the rows read)."""
+    scored = _SCORERS[token](chunk)
+    scored.data = b""
+    return scored
+
+
+def scoring_workers() -> int:
+    """How many processes score chunks side by side: the setting, or one per core (with one,
+    a helper thread scores)."""
+    return forked.worker_count(settings.POINTS_RECOMPUTE_WORKERS)
+
+
+@contextlib.contextmanager
+def _scoring(
+    score_chunk: Callable[[_Chunk], _Chunk], workers: int
+) -> Iterator[Callable[[_Chunk], concurrent.futures.Future]]:
+    """Submit chunks for scoring: to a pool of forked processes (portal.forked; each inherits
+    the compiled rules and the scoring function; chunks go as raw COPY text, results come back
+    as the lines to write), or, with one worker, to one helper thread."""
+    if workers <= 1:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+            yield lambda chunk: thread.submit(score_chunk, chunk)
+        return
+    token = id(score_chunk)
+    _SCORERS[token] = score_chunk
+    try:
+        with forked.pool(workers) as pool:
+            yield lambda chunk: pool.submit(_score_in_worker, token, chunk)
+    finally:
+        _SCORERS.pop(token, None)
+
+
 def _walk(
     run: RecomputeRun,
     *,
@@ -314,20 +353,27 @@ def _walk(
     write_chunk: Callable[[_Chunk], None],
     chunk_size: int,
 ) -> None:
-    """Read, score and write every chunk after the run's progress mark.
+    """Read, score and write every chunk after the run's progress mark, in person-id order.
 
-    The database work (reading a chunk, writing one) stays on this thread and releases the
-    interpreter while it waits; all Python work on rows (parsing, scoring, formatting the
-    lines to write) runs on one helper thread, so scoring a chunk overlaps writing the last.
+    The database work (reading a chunk, writing one) stays on this thread; all Python work on
+    rows (parsing, scoring, formatting the lines to write) runs in the scoring workers, one
+    chunk each, so scoring uses every core while this thread writes the chunks in order.
     """
-    with _without_cyclic_gc(), concurrent.futures.ThreadPoolExecutor(max_workers=1) as scorer:
-        upcoming = scorer.submit(score_chunk, _read_chunk(run.last_person_id, chunk_size))
+    workers = scoring_workers()
+    with _without_cyclic_gc(), _scoring(score_chunk, workers) as submit:
+        pending: collections.deque[concurrent.futures.Future] = collections.deque()
+        after, exhausted = run.last_person_id, False
         while True:
-            chunk = upcoming.result()
-            if not chunk.data:
+            while not exhausted and len(pending) <= workers:
+                chunk = _read_chunk(after, chunk_size)
+                if not chunk.data:
+                    exhausted = True
+                    break
+                after = chunk.last_person_id
+                pending.append(submit(chunk))
+            if not pending:
                 return
-            upcoming = scorer.submit(score_chunk, _read_chunk(chunk.last_person_id, chunk_size))
-            write_chunk(chunk)
+            write_chunk(pending.popleft().result())
 
 
 CREATE_STAGE = f"""
@@ -377,16 +423,22 @@ MOVE_STAGE = f"""
 """  # noqa: S608
 
 
+def _chunk_size(run: RecomputeRun) -> int:
+    """The setting, or smaller when the run is small, so that every scoring worker has chunks."""
+    share = -(-run.total // (2 * scoring_workers()))
+    return min(settings.POINTS_RECOMPUTE_CHUNK_SIZE, max(1_000, share))
+
+
 def run_recompute(*, run_id: int, chunk_size: int | None = None) -> RecomputeRun:
     """Score every fact sheet under the run's rule set into the ledger (see the module doc).
 
     The run beats while it works (portal.runs); a run another live worker beats for is left to
     it, and one whose worker died is handed back by beat and resumes after its last chunk.
     """
-    chunk_size = chunk_size or settings.POINTS_RECOMPUTE_CHUNK_SIZE
     run = _claim_run(run_id, RunKind.RECOMPUTE)
     if run is None or not runs.claim(RecomputeRun, run_id):
         return RecomputeRun.objects.get(pk=run_id)
+    chunk_size = chunk_size or _chunk_size(run)
     try:
         with runs.heartbeat(RecomputeRun, run_id):
             _recompute(run, chunk_size=chunk_size)

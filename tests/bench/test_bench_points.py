@@ -4,8 +4,11 @@ Loads BENCH_PERSONS synthetic persons (default 1,000,000) with residents.bulk (a
 addresses of a small test city), gives each a
 fact sheet streamed in with COPY, scores them all under the Zhongshan 2014 table (the ledger
 as it stands before the change), then publishes version 2 and times its recompute: read in
-chunks, scored by the engine, written with COPY into a staging table and one
-INSERT ... SELECT per chunk. Prints the figures; asserts only that every score arrived.
+chunks, scored by the engine in a pool of processes, written with COPY into a staging table
+and one INSERT ... SELECT per chunk. Prints the figures beside the floor measured in the same
+run (scoring the same rows with the engine in memory, spread over the scoring processes, plus
+a COPY of the ledger rows into a table of the same width) and the peak memory added (the
+writer and its scoring processes); asserts only that every score arrived.
 
 Runs with real commits (a transactional test), so the figure includes what each commit costs.
 """
@@ -13,6 +16,7 @@ Runs with real commits (a transactional test), so the figure includes what each 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -24,12 +28,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from points import spec
+from points import engine, spec
 from points.models import FactSheet, RecomputeRun, RuleSet, RunKind, Scheme, Score
 from points.services import ledger, rules
 from residents import bulk
 from residents.models import Person
 from tests import factories
+from tests.bench import floors
 
 EDUCATION = (
     ("junior_middle", 35),
@@ -127,6 +132,34 @@ def load_fact_sheets(today: dt.date) -> int:
     return len(persons)
 
 
+SAMPLE = 200_000
+
+
+def scoring_floor(rule_set: RuleSet, rows: int) -> tuple[float, int]:
+    """Seconds to score `rows` fact sheets with the engine in memory, on one core, without the
+    database: the sheets are read first (untimed), then decoded and scored. Above SAMPLE rows a
+    sample of SAMPLE is timed and the figure scaled to `rows`. Returns (seconds, rows timed)."""
+    rules_ = spec.compiled(rule_set)
+    types = rules_.fact_types
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT facts::text, reference_date FROM points_factsheet ORDER BY person_id LIMIT %s",
+            [SAMPLE],
+        )
+        sheets = cursor.fetchall()
+
+    def score_all() -> None:
+        for facts_text, on in sheets:
+            engine.score_compact(rules_, engine.decode_facts(json.loads(facts_text), types), on=on)
+
+    gc.disable()
+    try:
+        seconds = floors.cpu_floor(score_all)
+    finally:
+        gc.enable()
+    return seconds * rows / max(len(sheets), 1), len(sheets)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bench_recompute_points():
     count = int(os.environ.get("BENCH_PERSONS", "1000000"))
@@ -152,36 +185,47 @@ def test_bench_recompute_points():
     admin = factories.UserFactory(
         username="bench_admin", roles=["administrator"], is_superuser=True
     )
-    started = time.perf_counter()
     first = RecomputeRun.objects.create(rule_set=version1, kind=RunKind.RECOMPUTE)
-    ledger.run_recompute(run_id=first.pk)
-    print(  # noqa: T201
-        f"bench points: ledger under version 1 ({sheets:,} scores) in "
-        f"{time.perf_counter() - started:.1f} s"
-    )
+    with floors.measured() as ledger_figures:
+        ledger.run_recompute(run_id=first.pk)
 
     draft = rules.new_version(actor=admin, rule_set_id=version1.pk)
     draft.services.filter(service="school").update(threshold=45)
     run = rules.publish_rule_set(actor=admin, rule_set_id=draft.pk)
     cpu_before = cpu_seconds()
-    started = time.perf_counter()
-    done = ledger.run_recompute(run_id=run.pk)
-    elapsed = time.perf_counter() - started
+    with floors.measured() as figures:
+        done = ledger.run_recompute(run_id=run.pk)
     cpu_after = cpu_seconds()
     python_cpu, database_cpu = (
         after - before for after, before in zip(cpu_after, cpu_before, strict=True)
     )
 
+    scoring, timed = scoring_floor(draft, sheets)
+    workers = ledger.scoring_workers()
+    copy = floors.copy_floor(
+        "SELECT person_id, rule_set_id, run_id, application_id, reference_date, valid_until, "
+        "facts_digest, breakdown, passed, applied_at, computed_at, is_current "
+        "FROM points_score WHERE rule_set_id = %s",
+        [draft.pk],
+    )
+    floor = {
+        f"scoring in memory ({timed:,} rows timed) / {workers} processes": scoring / workers,
+        "COPY of the ledger rows": copy,
+    }
+    floors.record("points ledger (first version)", rows=sheets, figures=ledger_figures, floor=floor)
+    floors.record("points recompute", rows=done.done, figures=figures, floor=floor)
+
     total = FactSheet.objects.count()
     print(  # noqa: T201
         f"bench points: RECOMPUTE of {done.done:,} residents under a new rule set in "
-        f"{elapsed:.1f} s = {done.done / elapsed:,.0f} residents/s "
-        f"({done.written:,} ledger entries written)"
+        f"{figures['seconds']:.1f} s = {done.done / figures['seconds']:,.0f} residents/s "
+        f"({done.written:,} ledger entries written); scoring in memory on one core "
+        f"{scoring:.1f} s"
     )
     print(  # noqa: T201
-        f"bench points: CPU used by the recompute: {python_cpu:.1f} s Python (scoring thread and "
-        f"writer), {database_cpu:.1f} s PostgreSQL; load average {os.getloadavg()[0]:.1f} on "
-        f"{os.cpu_count()} cores"
+        f"bench points: CPU used by the recompute: {python_cpu:.1f} s Python (the writer; "
+        f"{workers} scoring processes not counted), {database_cpu:.1f} s PostgreSQL; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     assert done.done == total
     assert Score.objects.filter(rule_set=draft, is_current=True).count() == total

@@ -10,7 +10,9 @@ then times:
 - a second policy with a benefit granted without applying and SMS copies queued,
 - the months-of-continuous-residence criterion (window functions over every registration),
 - one delivery batch of 1,000 SMS copies through a no-op gateway.
-Prints the figures; asserts only the row counts (exactly once per resident).
+Prints the figures beside the floor measured in the same run (one INSERT ... SELECT of the same
+rows into a table of the same width without indexes); asserts only the row counts (exactly
+once per resident).
 
 Runs with real commits (a transactional test), as the Celery job does.
 """
@@ -33,6 +35,7 @@ from portal.notices import services
 from portal.notices.models import Delivery, Grant, PolicyNotice
 from residents import bulk
 from tests import factories
+from tests.bench import floors
 
 
 def no_op_sms(phone: str, message: str) -> None:
@@ -57,7 +60,7 @@ def median_age() -> int:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_bench_push_policy(settings):
+def test_bench_push_policy(settings, departments):
     count = int(os.environ.get("BENCH_PERSONS", "1000000"))
     settings.NOTICE_SMS_SENDER = "tests.bench.test_bench_push.no_op_sms"
     areas_demo.seed(SeedContext(rng=random.Random(2026), options={}, write=lambda line: None))
@@ -102,9 +105,9 @@ def test_bench_push_policy(settings):
     )
     services.publish_policy(actor=admin, policy_id=policy.pk, queue_push=False)
 
-    started = time.perf_counter()
-    run = services.push_policy(policy_id=policy.pk)
-    elapsed = time.perf_counter() - started
+    with floors.measured() as figures:
+        run = services.push_policy(policy_id=policy.pk)
+    elapsed = figures["seconds"]
     say(
         f"PUSH audience {run.audience:,} of {count:,}, {run.notices_added:,} inbox notices "
         f"written in {elapsed:.2f} s = {run.notices_added / elapsed:,.0f} notices/s"
@@ -131,9 +134,9 @@ def test_bench_push_policy(settings):
         ),
     )
     services.publish_policy(actor=admin, policy_id=subsidy.pk, queue_push=False)
-    started = time.perf_counter()
-    granted = services.push_policy(policy_id=subsidy.pk)
-    elapsed = time.perf_counter() - started
+    with floors.measured() as granted_figures:
+        granted = services.push_policy(policy_id=subsidy.pk)
+    elapsed = granted_figures["seconds"]
     say(
         f"with a benefit and SMS: {granted.notices_added:,} notices, {granted.grants_added:,} "
         f"grants, {granted.deliveries_added:,} SMS copies queued in {elapsed:.2f} s"
@@ -151,6 +154,39 @@ def test_bench_push_policy(settings):
     started = time.perf_counter()
     batch = services.send_delivery_batch(policy_id=subsidy.pk, channel="sms")
     say(f"one delivery batch: {batch.sent:,} SMS sent in {time.perf_counter() - started:.2f} s")
+
+    notices_floor = floors.insert_select_floor(
+        "SELECT policy_id, person_id, created_at FROM notices_policynotice WHERE policy_id = %s",
+        [policy.pk],
+    )
+    floors.record(
+        "policy push",
+        rows=run.notices_added,
+        figures=figures,
+        floor={"INSERT ... SELECT of the notices": notices_floor},
+    )
+    floors.record(
+        "policy push, grants and SMS copies",
+        rows=granted.notices_added + granted.grants_added + granted.deliveries_added,
+        figures=granted_figures,
+        floor={
+            "INSERT ... SELECT of the notices": floors.insert_select_floor(
+                "SELECT policy_id, person_id, created_at FROM notices_policynotice "
+                "WHERE policy_id = %s",
+                [subsidy.pk],
+            ),
+            "of the grants": floors.insert_select_floor(
+                "SELECT policy_id, person_id, amount, granted_at FROM notices_grant "
+                "WHERE policy_id = %s",
+                [subsidy.pk],
+            ),
+            "of the SMS copies": floors.insert_select_floor(
+                "SELECT notice_id, policy_id, channel, address, status, attempts, last_error, "
+                "next_attempt_at FROM notices_delivery WHERE policy_id = %s",
+                [subsidy.pk],
+            ),
+        },
+    )
 
     assert run.audience == preview
     assert run.notices_added == run.audience

@@ -17,10 +17,8 @@ asserts that the run finished and read every row, not how fast.
 from __future__ import annotations
 
 import os
-import threading
 import time
 
-import psutil
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -31,6 +29,7 @@ from residents.models import FieldTask, RunStatus
 from residents.reconciliation import generator
 from residents.reconciliation import services as reconciliation
 from tests import factories
+from tests.bench import floors
 
 ADDRESSES_PER_GRID = 2_500
 
@@ -56,52 +55,21 @@ def _addresses(city: dict) -> list[int]:
     return generator.synthetic_address_ids()
 
 
-def _floor(path) -> tuple[float, float]:
-    """Seconds to COPY the file as lines, and for one hash join of a million ID hashes."""
+def _floor(path) -> dict[str, float]:
+    """COPY of the file as lines into an unlogged table (as the job stages it), and one hash join
+    of a million ID hashes against the registry."""
+    copy_seconds = floors.copy_file_floor(path)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE UNLOGGED TABLE bench_floor_lines (line text)")
-        started = time.perf_counter()
-        with (
-            open(path, "rb") as source,
-            cursor.copy("COPY bench_floor_lines FROM STDIN") as copy,
-        ):
-            while piece := source.read(1 << 20):
-                copy.write(piece)
-        copy_seconds = time.perf_counter() - started
         cursor.execute(
             "CREATE UNLOGGED TABLE bench_floor_hashes AS SELECT id_hash FROM residents_person"
         )
         cursor.execute("ANALYZE bench_floor_hashes")
-        started = time.perf_counter()
-        cursor.execute(
-            "SELECT count(*) FROM bench_floor_hashes h JOIN residents_person p USING (id_hash)"
-        )
-        cursor.fetchone()
-        join_seconds = time.perf_counter() - started
-        cursor.execute("DROP TABLE bench_floor_lines, bench_floor_hashes")
-    return copy_seconds, join_seconds
-
-
-class PeakMemory:
-    """The largest resident set size of this process while the block runs, sampled every 50 ms."""
-
-    def __init__(self) -> None:
-        self.process = psutil.Process()
-        self.start = self.peak = self.process.memory_info().rss
-        self._stop = threading.Event()
-
-    def __enter__(self) -> PeakMemory:
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, self.process.memory_info().rss)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    join_seconds = floors.join_floor(
+        "SELECT count(*) FROM bench_floor_hashes h JOIN residents_person p USING (id_hash)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_floor_hashes")
+    return {"COPY of the file": copy_seconds, "one hash join": join_seconds}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -132,7 +100,7 @@ def test_bench_reconcile_a_million_rows(tmp_path, settings, departments):
             rows=rows,
         )
     feed_seconds = time.perf_counter() - started
-    copy_seconds, join_seconds = _floor(path)
+    floor = _floor(path)
 
     phases: dict[str, float] = {}
     started = time.perf_counter()
@@ -149,27 +117,26 @@ def test_bench_reconcile_a_million_rows(tmp_path, settings, departments):
         finally:
             statements.append((time.perf_counter() - began, " ".join(sql.split())[:70]))
 
-    with PeakMemory() as memory, connection.execute_wrapper(timed):
+    with floors.measured() as figures, connection.execute_wrapper(timed):
         run = reconciliation.reconcile_file(path=path, kind="social_insurance", progress=progress)
-    seconds = time.perf_counter() - started
+    seconds = figures["seconds"]
     slowest = sorted(statements, reverse=True)[:6]
+    result = floors.record("reconciliation", rows=written, figures=figures, floor=floor)
 
-    floor = copy_seconds + join_seconds
     size_mb = path.stat().st_size / 1e6
     print(  # noqa: T201
         f"\nbench reconciliation: {persons:,} persons (loaded in {load_seconds:.0f} s), "
         f"feed of {written:,} rows, {size_mb:.0f} MB (written in {feed_seconds:.0f} s)"
         f"\n  whole job: {seconds:.1f} s = {written / seconds:,.0f} rows/s "
         f"(run's own time {run.seconds:.1f} s)"
-        f"\n  floor: COPY of the file {copy_seconds:.1f} s + one hash join {join_seconds:.1f} s "
-        f"= {floor:.1f} s; job / floor = {seconds / floor:.1f}"
+        f"\n  floor: {result.floor_parts} = {result.floor:.1f} s; job / floor = {result.ratio:.1f}"
         f"\n  phases (s from start): "
         + ", ".join(f"{label} {at:.1f}" for label, at in phases.items())
         + f"\n  rows read {run.rows_read:,}, rejected {run.rows_rejected:,}, "
         f"matched {run.rows_matched:,} (by name {run.rows_matched_by_name:,})"
         f"\n  discrepancies {run.discrepancies_by_kind}, new tasks {run.tasks_raised:,}"
-        f"\n  Python memory: {memory.start / 1e6:.0f} MB before, peak {memory.peak / 1e6:.0f} MB "
-        f"during the job (+{(memory.peak - memory.start) / 1e6:.0f} MB)"
+        f"\n  memory added: Python +{result.python_mb:.0f} MB, PostgreSQL backend "
+        f"+{result.database_mb or 0:.0f} MB (the work is in PostgreSQL)"
         "\n  slowest statements:" + "".join(f"\n    {d:5.1f} s  {sql}" for d, sql in slowest)
     )
     assert run.status == RunStatus.FINISHED

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import psutil
 import pytest
 from django.db.models import Count
 
@@ -47,7 +48,14 @@ def test_a_recompute_killed_mid_run_resumes_and_writes_every_score_once(
             timeout=90,
             what="the recompute to be under way",
         )
+        scoring = psutil.Process(doomed.pid).children(recursive=True)
         kill(doomed)
+        # The scoring processes end with the worker that forked them.
+        wait_for(
+            lambda: not [p for p in scoring if p.is_running() and p.status() != "zombie"],
+            timeout=30,
+            what="the killed worker's scoring processes to end",
+        )
 
     stopped = RecomputeRun.objects.get(pk=run.pk)
     assert stopped.status == RunStatus.RUNNING
