@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.e2e import axe
 from tests.notices.conftest import district_target, resident_at
 from tests.surveys.conftest import make_survey
 
@@ -41,10 +42,14 @@ def test_a_resident_answers_on_a_phone_and_staff_see_the_chart(
     page.get_by_role("link", name="了解详情").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("新居民需求调查")
     assert _fits_the_phone(page)
+    found = axe.violations(page)
+    assert not found, axe.report(found)
 
     page.get_by_role("button", name="提交问卷").click()
     expect(page.get_by_role("heading", name="有些回答需要您再看一下。")).to_be_visible()
     expect(page.get_by_role("alert").get_by_role("link")).to_have_count(2)
+    found = axe.violations(page)
+    assert not found, axe.report(found)
 
     page.get_by_label("1至3年").check()
     page.get_by_label("就业培训").check()
@@ -67,5 +72,7 @@ def test_a_resident_answers_on_a_phone_and_staff_see_the_chart(
     expect(chart.locator("canvas")).to_have_count(1)
     expect(staff_page.locator("tr", has_text="医疗服务")).to_contain_text("100.00")
     expect(staff_page.get_by_text("希望培训安排在晚上")).to_be_visible()
+    found = axe.violations(staff_page)
+    assert not found, axe.report(found)
     staff_context.close()
     assert console_errors == []
