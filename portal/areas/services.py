@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.utils.translation import gettext as _
 
 from portal.areas.models import Address, Area, Level
@@ -41,7 +42,7 @@ def create_address(
         errors["grid"] = [_("An address must lie in a grid.")]
     for required in ("road", "number"):
         if not parts[required]:
-            errors[required] = [_("This field is required.")]
+            errors[required] = [str(forms.Field.default_error_messages["required"])]
     for name, value in parts.items():
         limit = Address._meta.get_field(name).max_length
         if len(value) > limit:

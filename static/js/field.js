@@ -223,9 +223,10 @@
 
   function saveQueue(items) {
     queue = items;
-    persist();
+    return persist();
   }
 
+  /* Add a visit to the queue; the promise settles once it is written to the phone's storage. */
   function enqueue(item) {
     var items = loadQueue();
     var known = items.some(function (queued) {
@@ -233,8 +234,9 @@
     });
     if (!known) {
       items.push(item);
-      saveQueue(items);
+      return saveQueue(items);
     }
+    return writing;
   }
 
   function update(clientId, change) {
@@ -521,8 +523,11 @@
     setUpResidents(form);
 
     function keepOnPhone(payload) {
+      // "Saved" is said only once the visit is written to the phone's storage, so a page closed
+      // right after it loses nothing.
       ready.then(function () {
-        enqueue({ payload: payload, address: form.dataset.addressText, queuedAt: new Date().toISOString() });
+        return enqueue({ payload: payload, address: form.dataset.addressText, queuedAt: new Date().toISOString() });
+      }).then(function () {
         render();
         status.textContent = form.dataset.textSaved;
         again.hidden = false;
