@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 app.steps["worker"].add(DjangoStructLogInitStep)
 app.steps["worker"].add(JobMetricsStep)
 
-# Periodic jobs, added by the issues that own them.
+# Periodic jobs, each added by the app that owns it.
 app.conf.beat_schedule = {
     "portal.heartbeat": {"task": "portal.heartbeat", "schedule": 60.0},
     # Heavy-job runs whose worker stopped beating are handed back to a worker (portal.runs).

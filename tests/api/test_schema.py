@@ -26,6 +26,45 @@ ENDPOINTS = [
     "/api/v1/school-applications/{id}/preferences/",
     "/api/v1/school-offers/{id}/accept/",
     "/api/v1/schools/",
+    "/api/v1/persons/",
+    "/api/v1/registrations/",
+    "/api/v1/registrations/{id}/depart/",
+    "/api/v1/permit-applications/",
+    "/api/v1/permit-applications/{id}/submit/",
+    "/api/v1/permit-applications/{id}/approve/",
+    "/api/v1/permit-applications/{id}/reject/",
+    "/api/v1/permit-applications/{id}/return/",
+    "/api/v1/permit-applications/{id}/materials/",
+    "/api/v1/permits/",
+    "/api/v1/permits/verify/",
+    "/api/v1/field/grids/",
+    "/api/v1/field/addresses/",
+    "/api/v1/field/visits/",
+    "/api/v1/field/tasks/",
+    "/api/v1/field/coverage/grids/",
+    "/api/v1/field/coverage/officers/",
+    "/api/v1/housing/homes/",
+    "/api/v1/housing/homes/{id}/tenancies/",
+    "/api/v1/housing/my-tenancies/",
+    "/api/v1/housing/applications/",
+    "/api/v1/housing/rounds/{id}/ranking/",
+    "/api/v1/housing/offers/{id}/accept/",
+    "/api/v1/housing/review/homes/{id}/approve/",
+    "/api/v1/notices/inbox/",
+    "/api/v1/notices/policies/",
+    "/api/v1/notices/policies/{id}/publish/",
+    "/api/v1/notices/preferences/",
+    "/api/v1/points/estimate/",
+    "/api/v1/points/rule-sets/",
+    "/api/v1/points/score/",
+    "/api/v1/points/applications/",
+    "/api/v1/points/applications/{id}/claims/",
+    "/api/v1/points/claims/{id}/evidence/",
+    "/api/v1/points/review/claims/",
+    "/api/v1/points/review/claims/{id}/verify/",
+    "/api/v1/points/rankings/",
+    "/api/v1/points/rankings/{id}/entries/",
+    "/api/v1/points/rule-sets/{id}/publish/",
 ]
 
 
@@ -87,3 +126,16 @@ def test_the_docs_page_loads_its_assets_from_the_portal_not_a_cdn(client, db):
     assert all(a.startswith(("/static/", "/api/", "?")) for a in assets), assets
     for asset in (a for a in assets if a.startswith("/static/")):
         assert finders.find(asset.removeprefix("/static/")), asset
+
+
+def test_the_schema_describes_methods_responses_and_security(client, db):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+
+    assert {"get", "post"} <= set(paths["/api/v1/persons/"])
+    assert {"200", "201", "400", "404", "409"} <= set(
+        paths["/api/v1/field/visits/"]["post"]["responses"]
+    )
+    verify = paths["/api/v1/permits/verify/"]["post"]
+    assert "Token" in verify["description"]
+    assert {"knoxApiToken": []} in verify["security"]
+    assert "security" not in paths["/api/v1/points/estimate/"]["post"]  # no login needed

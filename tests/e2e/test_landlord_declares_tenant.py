@@ -19,7 +19,7 @@ from housing.models import Tenancy
 from residents import idnumber
 from residents.models import FieldTask, Person, Registration, Source, TaskKind
 from tests import factories
-from tests.housing.conftest import HOUSING_URLS, approve_home, make_home
+from tests.housing.conftest import approve_home, make_home
 
 PASSWORD = "pass-for-tests-2026"
 NAME = "黄晓军"
@@ -31,7 +31,6 @@ def test_a_landlord_declares_a_tenant_who_then_appears_in_the_registry(
     page, live_server, settings, district_a, grid_a, console_errors
 ):
     # Given: a landlord whose home passed the housing department's safety check.
-    settings.ROOT_URLCONF = HOUSING_URLS
     landlord = factories.UserFactory(username="landlord_e2e", roles=["landlord", "resident"])
     reviewer = factories.reviewer(department="housing", districts=[district_a], username="h_a")
     factories.officer(grids=[grid_a], username="officer_e2e")

@@ -22,13 +22,6 @@ from residents.models import Permit, Relation
 from tests import factories
 from tests.residents.conftest import make_application, months_ago
 
-HOUSING_URLS = "tests.housing.urls"
-
-
-@pytest.fixture(autouse=True)
-def housing_urls(settings):
-    settings.ROOT_URLCONF = HOUSING_URLS
-
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):

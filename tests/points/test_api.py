@@ -280,41 +280,6 @@ def test_administrators_version_and_publish_rules_through_the_api(
 # --- schema ---------------------------------------------------------------------------------------------
 
 
-def test_the_schema_describes_the_points_api_without_warnings(db):
-    from django.urls import include, path
-    from drf_spectacular.drainage import GENERATOR_STATS
-    from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.validation import validate_schema
-
-    GENERATOR_STATS.reset()
-    schema = SchemaGenerator(patterns=[path("api/v1/", include("points.api_urls"))]).get_schema(
-        request=None, public=True
-    )
-    assert not GENERATOR_STATS, "the points API schema has warnings"
-    validate_schema(schema)
-    paths = schema["paths"]
-    for endpoint in (
-        "/api/v1/points/estimate/",
-        "/api/v1/points/rule-sets/",
-        "/api/v1/points/score/",
-        "/api/v1/points/applications/",
-        "/api/v1/points/applications/{id}/claims/",
-        "/api/v1/points/claims/{id}/evidence/",
-        "/api/v1/points/review/claims/",
-        "/api/v1/points/review/claims/{id}/verify/",
-        "/api/v1/points/rankings/",
-        "/api/v1/points/rankings/{id}/entries/",
-        "/api/v1/points/rule-sets/{id}/publish/",
-    ):
-        assert endpoint in paths, endpoint
-    assert "security" not in paths["/api/v1/points/estimate/"]["post"]  # no login needed
-
-
-def test_the_portal_schema_includes_the_points_api(client, db):
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
-    assert "/api/v1/points/estimate/" in response.json()["paths"]
-
-
 def test_a_veto_shows_no_total_in_the_api(api, shanghai):
     response = api.post(
         "/api/v1/points/estimate/",

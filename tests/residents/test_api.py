@@ -389,27 +389,3 @@ def test_residents_and_anonymous_callers_cannot_use_the_verify_api(api, resident
     assert_error(anonymous, status=403, code="not_authenticated")
     as_resident = as_user(api, resident).post("/api/v1/permits/verify/", payload, format="json")
     assert_error(as_resident, status=403, code="permission_denied")
-
-
-def test_every_endpoint_is_in_the_openapi_schema(api, resident):
-    from drf_spectacular.generators import SchemaGenerator
-
-    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
-    for path, method in [
-        ("/api/v1/persons/", "post"),
-        ("/api/v1/persons/", "get"),
-        ("/api/v1/registrations/", "post"),
-        ("/api/v1/registrations/{id}/depart/", "post"),
-        ("/api/v1/permit-applications/", "post"),
-        ("/api/v1/permit-applications/{id}/submit/", "post"),
-        ("/api/v1/permit-applications/{id}/approve/", "post"),
-        ("/api/v1/permit-applications/{id}/reject/", "post"),
-        ("/api/v1/permit-applications/{id}/return/", "post"),
-        ("/api/v1/permit-applications/{id}/materials/", "post"),
-        ("/api/v1/permits/", "get"),
-        ("/api/v1/permits/verify/", "post"),
-    ]:
-        assert method in paths[path], (path, method)
-    verify = paths["/api/v1/permits/verify/"]["post"]
-    assert "Token" in verify["description"]
-    assert {"knoxApiToken": []} in verify["security"]

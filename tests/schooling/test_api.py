@@ -12,8 +12,6 @@ from schooling import allocation
 from schooling.models import EnrolmentApplication, MaterialKind, Offer, OfferStatus, Tenure
 from tests.schooling.conftest import PDF, after, attach_materials, enter, make_guardian, upload
 
-pytestmark = pytest.mark.urls("tests.schooling.urls")
-
 
 def client_for(user) -> APIClient:
     client = APIClient()

@@ -23,8 +23,6 @@ from tests.schooling.conftest import (
     upload,
 )
 
-pytestmark = pytest.mark.urls("tests.schooling.urls")
-
 
 def start(user, enrolment_round, child, tenure=Tenure.RENTED):
     return services.create_application(

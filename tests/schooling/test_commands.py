@@ -13,8 +13,6 @@ from schooling import services
 from schooling.models import Offer, OfferStatus, RoundStatus, Tenure
 from tests.schooling.conftest import after, enter
 
-pytestmark = pytest.mark.urls("tests.schooling.urls")
-
 
 def test_the_draw_and_lapsing_from_the_command_line(
     enrolment_round, schools, address_a, police_a, education_a, education_all

@@ -16,9 +16,6 @@ from residents import selectors as resident_selectors
 from schooling import selectors, services
 from schooling.models import EnrolmentRound, RoundStatus, School, Stage, Tenure
 
-pytestmark = pytest.mark.urls("tests.schooling.urls")
-
-
 # The steps the schooling step stands on (the demo city, its accounts and residents).
 STEPS = {"areas", "accounts", "residents", "schooling"}
 

@@ -27,7 +27,6 @@ from tests.schooling.conftest import build_round, enter, today
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.urls("tests.schooling.urls"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

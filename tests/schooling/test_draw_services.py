@@ -21,8 +21,6 @@ from schooling.models import (
 from schooling.services.draw import read_applicants
 from tests.schooling.conftest import add_community, after, build_round, enter, make_school
 
-pytestmark = pytest.mark.urls("tests.schooling.urls")
-
 
 @pytest.fixture
 def entrants(enrolment_round, schools, address_a, police_a, education_a):

@@ -23,7 +23,6 @@ from schooling.services import offers as offer_services
 from tests.schooling.conftest import after, build_round, enter
 
 pytestmark = [
-    pytest.mark.urls("tests.schooling.urls"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -10,8 +10,6 @@ from schooling import services
 from schooling.models import Offer, OfferEvent, OfferPhase, OfferStatus, Tenure
 from tests.schooling.conftest import after, enter
 
-pytestmark = pytest.mark.urls("tests.schooling.urls")
-
 
 @pytest.fixture
 def drawn(enrolment_round, schools, address_a, police_a, education_a, education_all):

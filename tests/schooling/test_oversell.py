@@ -9,7 +9,6 @@ from schooling.models import Offer, OfferStatus
 from tests.schooling.test_offer_concurrency import last_seat, live_holders, run_together
 
 pytestmark = [
-    pytest.mark.urls("tests.schooling.urls"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -13,8 +13,6 @@ from schooling import eligibility, services
 from schooling.models import EnrolmentApplication, Offer, OfferStatus, RoundStatus, Tenure
 from tests.schooling.conftest import PDF, after, attach_materials, enter, upload
 
-pytestmark = pytest.mark.urls("tests.schooling.urls")
-
 
 @pytest.fixture(autouse=True)
 def menu_of_mounted_pages(monkeypatch):
