@@ -30,9 +30,9 @@ from housing.models import (
     UnitType,
     seed_hash,
 )
-from housing.services.notify import notify_after_commit
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotAllowed, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from residents import selectors as resident_selectors
