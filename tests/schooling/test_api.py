@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from schooling import allocation
 from schooling.models import EnrolmentApplication, MaterialKind, Offer, OfferStatus, Tenure
+from tests.reasons import assert_api_wants_a_reason
 from tests.schooling.conftest import PDF, after, attach_materials, enter, make_guardian, upload
 
 pytestmark = pytest.mark.urls("tests.schooling.urls")
@@ -250,3 +251,23 @@ def test_lists_keep_to_a_query_budget(drawn_api, enrolment_round):
 
 # Enum names for SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] in portal/settings.py: other apps
 # also have fields named `status` and `tenure`, with other values.
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}])
+@pytest.mark.parametrize("action", ["reject", "return"])
+def test_the_api_does_not_reject_or_return_without_a_reason(
+    enrolment_round, family, education_a, action, body
+):
+    user, _guardian, child = family
+    api = client_for(user)
+    pk = api.post(
+        "/api/v1/school-applications/",
+        {"round": enrolment_round.pk, "child": child.pk, "tenure": Tenure.RENTED},
+        format="json",
+    ).json()["id"]
+    attach_materials(user, EnrolmentApplication.objects.get(pk=pk))
+    api.post(f"/api/v1/school-applications/{pk}/submit/")
+    response = client_for(education_a).post(
+        f"/api/v1/school-applications/{pk}/{action}/", body, format="json"
+    )
+    assert_api_wants_a_reason(response)
