@@ -198,14 +198,8 @@ def test_task_transition_table(source, target):
 def test_a_later_visit_listing_a_closed_task_leaves_it_closed_by_the_first(
     officer_a, address_a, tenant
 ):
-    task = services.raise_field_task(
-        kind=TaskKind.VERIFY_DECLARATION,
-        address=address_a,
-        person=tenant,
-        due_date=timezone.localdate(),
-        source="housing",
-        source_ref="declaration-8",
-    )
+    visit(officer_a, address_a, outcome=VisitOutcome.NOBODY_HOME)
+    task = FieldTask.objects.get()
     first, _ = visit(officer_a, address_a, present=[tenant.pk], task_findings={task.pk: "在住"})
 
     visit(officer_a, address_a, present=[tenant.pk], task_findings={task.pk: "再次核实"})

@@ -118,8 +118,8 @@ def test_another_family_and_another_district_get_not_found(
     )
 
 
-def test_the_reviewer_decides_through_the_api(enrolment_round, family, education_a):
-    user, _guardian, child = family
+def submitted_through_api(user, enrolment_round, child) -> int:
+    """A rented-home application made, documented and submitted by the family through the API."""
     api = client_for(user)
     pk = api.post(
         "/api/v1/school-applications/",
@@ -128,6 +128,12 @@ def test_the_reviewer_decides_through_the_api(enrolment_round, family, education
     ).json()["id"]
     attach_materials(user, EnrolmentApplication.objects.get(pk=pk))
     api.post(f"/api/v1/school-applications/{pk}/submit/")
+    return pk
+
+
+def test_the_reviewer_decides_through_the_api(enrolment_round, family, education_a):
+    user, _guardian, child = family
+    pk = submitted_through_api(user, enrolment_round, child)
     reviewer = client_for(education_a)
 
     listed = reviewer.get("/api/v1/school-applications/?status=submitted").json()
@@ -259,14 +265,7 @@ def test_the_api_does_not_reject_or_return_without_a_reason(
     enrolment_round, family, education_a, action, body
 ):
     user, _guardian, child = family
-    api = client_for(user)
-    pk = api.post(
-        "/api/v1/school-applications/",
-        {"round": enrolment_round.pk, "child": child.pk, "tenure": Tenure.RENTED},
-        format="json",
-    ).json()["id"]
-    attach_materials(user, EnrolmentApplication.objects.get(pk=pk))
-    api.post(f"/api/v1/school-applications/{pk}/submit/")
+    pk = submitted_through_api(user, enrolment_round, child)
     response = client_for(education_a).post(
         f"/api/v1/school-applications/{pk}/{action}/", body, format="json"
     )
