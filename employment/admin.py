@@ -6,17 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from employment.models import Course, Employer, Employment, JobPosting
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from portal.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Employer)

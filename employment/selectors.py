@@ -30,6 +30,7 @@ from employment.models import (
     TrainingWish,
     WorkerUpload,
 )
+from portal.accounts import selectors as account_selectors
 from portal.accounts.models import DepartmentCode, Role, User
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import Status
@@ -53,12 +54,7 @@ def is_employer(user: User) -> bool:
 
 def is_hr_staff(user: User) -> bool:
     """A human-resources reviewer (人社): verifies employers and postings, runs the courses."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.has_role(Role.REVIEWER)
-        and user.department_id is not None
-        and user.department.code == DepartmentCode.HUMAN_RESOURCES
-    )
+    return account_selectors.is_reviewer_of(user, DepartmentCode.HUMAN_RESOURCES)
 
 
 # --- employers ---------------------------------------------------------------------------------------

@@ -18,17 +18,7 @@ from housing.models import (
     Tenancy,
 )
 from housing.services import applications
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from portal.admin_base import ReadOnlyAdmin
 
 
 class HousingUnitInline(admin.TabularInline):

@@ -44,7 +44,8 @@ from housing.models import (
     Tenancy,
     UnitType,
 )
-from portal.accounts.models import DepartmentCode, Role, User
+from portal.accounts import selectors as account_selectors
+from portal.accounts.models import DepartmentCode, User
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import Status
 from residents import selectors as resident_selectors
@@ -54,12 +55,7 @@ FIELD_SOURCE = "housing"
 
 
 def is_housing_reviewer(user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.has_role(Role.REVIEWER)
-        and user.department_id is not None
-        and user.department.code == DepartmentCode.HOUSING
-    )
+    return account_selectors.is_reviewer_of(user, DepartmentCode.HOUSING)
 
 
 # --- rental homes and tenancies -------------------------------------------------------------------

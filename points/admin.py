@@ -42,18 +42,8 @@ from points.models import (
     Zone,
 )
 from points.services import rules as rule_services
+from portal.admin_base import ReadOnlyAdmin
 from portal.errors import ApplicationError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Scheme)

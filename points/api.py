@@ -589,7 +589,7 @@ class ReviewClaimListApi(ListAPIView):
 
 
 class PointsReasonIn(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReviewVerifyApi(APIView):

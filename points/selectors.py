@@ -39,7 +39,8 @@ from points.models import (
     Score,
     ScoreDistribution,
 )
-from portal.accounts.models import DepartmentCode, Role, User
+from portal.accounts import selectors as account_selectors
+from portal.accounts.models import DepartmentCode, User
 from portal.errors import InvalidInput, NotFound
 from portal.workflow import selectors as workflow_selectors
 from residents.models import Person
@@ -299,12 +300,7 @@ def evidence_visible_to(user: User) -> QuerySet[Evidence]:
 
 
 def is_points_office(user: User) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.has_role(Role.REVIEWER)
-        and user.department_id is not None
-        and user.department.code in POINTS_OFFICE
-    )
+    return account_selectors.is_reviewer_of(user, *POINTS_OFFICE)
 
 
 def published_rankings() -> QuerySet[RankingList]:

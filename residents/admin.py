@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from portal.admin_base import ReadOnlyAdmin
 from residents.models import (
     FieldTask,
     Permit,
@@ -47,17 +48,6 @@ class RegistrationPolicyAdmin(admin.ModelAdmin):
         "calendar_days",
         "source",
     ]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Person)

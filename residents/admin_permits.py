@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from portal.admin_base import ReadOnlyAdmin
 from residents.models import CardDelivery, PeerCity, PermitTransfer, TransferPolicy
 
 
@@ -18,17 +19,6 @@ class PeerCityAdmin(admin.ModelAdmin):
 @admin.register(TransferPolicy)
 class TransferPolicyAdmin(admin.ModelAdmin):
     list_display = ["effective_from", "months_recognised", "source"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CardDelivery)

@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_base import ReadOnly, ReadOnlyAdmin
 from portal.errors import ApplicationError
 from residents.models import (
     Discrepancy,
@@ -36,17 +37,6 @@ from residents.models import (
     SimulationRun,
 )
 from residents.reconciliation import feeds, selectors, services
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class FeedUploadForm(forms.Form):
@@ -145,7 +135,7 @@ class FeedUploadAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(ReadOnly, admin.ModelAdmin):
+class ReconciliationRunAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "feed",
@@ -243,7 +233,7 @@ class ReconciliationRunAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(RejectedRow)
-class RejectedRowAdmin(ReadOnly, admin.ModelAdmin):
+class RejectedRowAdmin(ReadOnlyAdmin):
     list_display = ["row_no", "reason", "column", "value", "run"]
     list_filter = ["reason", "run"]
     list_select_related = ["run"]
@@ -259,7 +249,7 @@ class DiscrepancySettlementInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(SimulationRun)
-class SimulationRunAdmin(ReadOnly, admin.ModelAdmin):
+class SimulationRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "persons", "days", "seed", "seconds", "finished_at"]
     fields = [
         "persons",
@@ -275,7 +265,7 @@ class SimulationRunAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Discrepancy)
-class DiscrepancyAdmin(ReadOnly, admin.ModelAdmin):
+class DiscrepancyAdmin(ReadOnlyAdmin):
     list_display = [
         "kind",
         "address",

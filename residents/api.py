@@ -572,12 +572,12 @@ class PermitApplicationApproveApi(APIView):
 
 class PermitApplicationRejectApi(APIView):
     @extend_schema(
-        request=RequiredReasonIn,
+        request=ReasonIn,
         responses={200: PermitApplicationOut, **_errors(400, 404, 409)},
         description="Reject, with a reason the applicant reads.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = RequiredReasonIn(data=request.data)
+        data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         return _application_response(
             services.reject_permit_application(
@@ -588,12 +588,12 @@ class PermitApplicationRejectApi(APIView):
 
 class PermitApplicationReturnApi(APIView):
     @extend_schema(
-        request=RequiredReasonIn,
+        request=ReasonIn,
         responses={200: PermitApplicationOut, **_errors(400, 404, 409)},
         description="Return for more material; the reason lists everything missing at once.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = RequiredReasonIn(data=request.data)
+        data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         return _application_response(
             services.return_permit_application(

@@ -911,15 +911,6 @@ class RunStatus(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
-# The moves a run makes. An interrupted run (an error, a worker that died while running)
-# resumes after its last checkpoint.
-RUN_MOVES: dict[str, frozenset[str]] = {
-    RunStatus.QUEUED: frozenset({RunStatus.RUNNING}),
-    RunStatus.RUNNING: frozenset({RunStatus.FINISHED, RunStatus.INTERRUPTED, RunStatus.FAILED}),
-    RunStatus.INTERRUPTED: frozenset({RunStatus.RUNNING}),
-    RunStatus.FAILED: frozenset(),
-    RunStatus.FINISHED: frozenset(),
-}
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.INTERRUPTED)
 
 

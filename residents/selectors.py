@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.accounts import selectors as account_selectors
 from portal.accounts.models import DepartmentCode, Role, User
 from portal.areas.models import Address, Area, Level
 from portal.calendar.selectors import add_working_days
@@ -99,12 +100,7 @@ def dependants_of(user: User) -> QuerySet[Dependant]:
 
 
 def _is_police_reviewer(user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.has_role(Role.REVIEWER)
-        and user.department_id is not None
-        and user.department.code == DepartmentCode.PUBLIC_SECURITY
-    )
+    return account_selectors.is_reviewer_of(user, DepartmentCode.PUBLIC_SECURITY)
 
 
 def may_open_full_records(user: User) -> bool:

@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_base import ReadOnlyAdmin
 from portal.errors import ApplicationError
 from schooling import services
 from schooling.models import (
@@ -155,17 +156,6 @@ class EnrolmentRoundAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.status == RoundStatus.SETUP)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EnrolmentApplication)

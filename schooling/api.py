@@ -582,10 +582,6 @@ class SchoolReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class SchoolRequiredReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-
-
 class ApplicationSubmitApi(APIView):
     @extend_schema(
         request=None,
@@ -648,11 +644,11 @@ class ApplicationApproveApi(APIView):
 
 class ApplicationRejectApi(APIView):
     @extend_schema(
-        request=SchoolRequiredReasonIn,
+        request=SchoolReasonIn,
         responses={200: SchoolApplicationOut, **error_responses(400, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = SchoolRequiredReasonIn(data=request.data)
+        data = SchoolReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         return _application_response(
             request.user,
@@ -664,12 +660,12 @@ class ApplicationRejectApi(APIView):
 
 class ApplicationReturnApi(APIView):
     @extend_schema(
-        request=SchoolRequiredReasonIn,
+        request=SchoolReasonIn,
         responses={200: SchoolApplicationOut, **error_responses(400, 404, 409)},
         description="Return for more material; the reason lists everything missing at once.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = SchoolRequiredReasonIn(data=request.data)
+        data = SchoolReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         return _application_response(
             request.user,

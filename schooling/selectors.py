@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import DepartmentCode, Role, User
+from portal.accounts import selectors as account_selectors
+from portal.accounts.models import DepartmentCode, User
 from portal.areas.models import Area
 from portal.workflow import selectors as workflow_selectors
 from portal.workflow.models import Status
@@ -37,12 +38,7 @@ from schooling.models import (
 
 
 def is_education_reviewer(user: User) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.has_role(Role.REVIEWER)
-        and user.department_id is not None
-        and user.department.code == DepartmentCode.EDUCATION
-    )
+    return account_selectors.is_reviewer_of(user, DepartmentCode.EDUCATION)
 
 
 # --- rounds and schools ----------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from stdnum.cn import uscc
 
 from employment import selectors
 from employment.models import Employer, Trade
-from employment.services.notify import notify_after_commit
 from portal.accounts.models import User
 from portal.areas.models import Area, Level
 from portal.errors import InvalidInput, NotAllowed, NotFound
+from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case
 

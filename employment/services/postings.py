@@ -28,11 +28,11 @@ from employment.models import (
     Trade,
 )
 from employment.services import workers
-from employment.services.notify import notify_after_commit
 from portal.accounts.models import User
 from portal.areas.models import Area, Level
 from portal.errors import InvalidInput, NotAllowed, NotEligible, NotFound, TransitionNotAllowed
 from portal.notices import services as notice_services
+from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from residents import selectors as resident_selectors

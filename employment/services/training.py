@@ -34,12 +34,12 @@ from employment.models import (
     TrainingTopic,
     TrainingWish,
 )
-from employment.services.notify import notify_after_commit
 from employment.services.postings import require_hr_staff
 from points.services import registry as points_registry
 from portal.accounts.models import User
 from portal.areas.models import Area, Level
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow.services import next_number
 from residents import selectors as resident_selectors
 

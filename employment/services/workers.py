@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from employment import selectors
 from employment.models import Dormitory, Employer, Employment, WorkerUpload
 from employment.services import dormitories
-from employment.services.notify import notify_after_commit
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow.models import Status
 from residents import idnumber
 from residents import selectors as resident_selectors

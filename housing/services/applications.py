@@ -30,9 +30,10 @@ from housing.models import (
     UnitType,
     seed_hash,
 )
-from housing.services.notify import notify_after_commit
-from portal.accounts.models import User
+from portal.accounts import selectors as account_selectors
+from portal.accounts.models import DepartmentCode, User
 from portal.errors import InvalidInput, NotAllowed, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from residents import selectors as resident_selectors
@@ -56,9 +57,8 @@ def _application_link(application: HousingApplication) -> str:
 def _may_manage(actor: User, project: HousingProject) -> bool:
     if actor.is_authenticated and actor.is_superuser:
         return True
-    return (
-        selectors.is_housing_reviewer(actor)
-        and actor.districts.filter(pk=project.district_id).exists()
+    return account_selectors.is_reviewer_of(
+        actor, DepartmentCode.HOUSING, district_id=project.district_id
     )
 
 

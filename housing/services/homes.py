@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 
 from housing import selectors
 from housing.models import RentalHome
-from housing.services.notify import notify_after_commit
 from portal.accounts.models import Role, User
 from portal.areas import services as area_services
 from portal.areas.models import Area, Level
 from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound
+from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case
 from residents import services as resident_services

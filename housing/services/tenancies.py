@@ -27,10 +27,10 @@ from phonenumber_field.phonenumber import to_python as parse_phone
 from housing import selectors
 from housing.models import RentalHome, Tenancy
 from housing.services import homes, residence
-from housing.services.notify import notify_after_commit
 from portal.accounts.models import User
 from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow.models import Status
 from residents import services as resident_services
 from residents.models import Registration, TaskKind

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,6 +47,7 @@ from points.models import (
 from points.services import ledger
 from portal.accounts.models import DepartmentCode, User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from portal.workflow.registry import ApplicationKind
@@ -109,18 +110,6 @@ def claim_review_url(case: Case) -> str:
 
 def application_url(application: PointsApplication) -> str:
     return reverse("points:application", args=[application.pk])
-
-
-def _notify_after_commit(user: User, message: Any, *, link: str) -> None:
-    """Send a notice once the transaction commits, in the portal's language."""
-    from portal.notices import services as notice_services
-
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            title, body = message()
-            notice_services.notify(user=user, title=title, body=body, link=link)
-
-    transaction.on_commit(send)
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -509,7 +498,7 @@ def submit_application(*, actor: User, application_id: int) -> PointsApplication
         application.save(update_fields=["status", "submitted_at"])
         for claim in application.claims.all():
             workflow.submit_case(case_id=claim.case_id, actor=actor)
-        _notify_after_commit(
+        notify_after_commit(
             application.applicant,
             lambda: (
                 _("Points application received: %(reference)s")
@@ -615,7 +604,7 @@ def on_claim_approved(*, case: Case, actor: User) -> None:
 def on_claim_rejected(*, case: Case, actor: User) -> None:
     claim = Claim.objects.select_related("fact_type", "application").get(case=case)
     reason = case.last_reason
-    _notify_after_commit(
+    notify_after_commit(
         case.applicant,
         lambda: (
             _("Claim not accepted: %(fact)s") % {"fact": claim.fact_type.display_label},
@@ -629,7 +618,7 @@ def on_claim_rejected(*, case: Case, actor: User) -> None:
 def on_claim_returned(*, case: Case, actor: User) -> None:
     claim = Claim.objects.select_related("fact_type", "application").get(case=case)
     reason = case.last_reason
-    _notify_after_commit(
+    notify_after_commit(
         case.applicant,
         lambda: (
             _("Claim returned for correction: %(fact)s") % {"fact": claim.fact_type.display_label},
@@ -727,5 +716,5 @@ def complete_if_decided(*, application_id: int, actor: User | None) -> PointsApp
             body % {"service": label, "total": f"{total:g}" if total is not None else "0"},
         )
 
-    _notify_after_commit(application.applicant, message, link=reverse("points:score"))
+    notify_after_commit(application.applicant, message, link=reverse("points:score"))
     return application

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from portal.admin_base import ReadOnlyAdmin
 from portal.catalogue.models import Rating, RatingPolicy, Rectification, Service, ServiceVersion
 
 
@@ -21,17 +22,6 @@ class ServiceAdmin(admin.ModelAdmin):
 @admin.register(RatingPolicy)
 class RatingPolicyAdmin(admin.ModelAdmin):
     list_display = ["effective_from", "rectification_days", "source"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rating)

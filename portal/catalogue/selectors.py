@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
+from portal.accounts import selectors as account_selectors
 from portal.accounts.models import Role, User
 from portal.catalogue.eligibility import Answer, eligibility_of
 from portal.catalogue.models import (
@@ -131,7 +132,7 @@ def rating_of(case: Case) -> Rating | None:
 
 def rectifications_of_department(user: User) -> QuerySet[Rectification]:
     """The rectification tasks of the reviewer's department (only that department sees them)."""
-    if not user.is_authenticated or not user.has_role(Role.REVIEWER) or user.department_id is None:
+    if not account_selectors.is_reviewer_of(user):
         return Rectification.objects.none()
     return Rectification.objects.filter(department_id=user.department_id).select_related(
         "rating", "rating__case", "department"

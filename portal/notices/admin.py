@@ -3,18 +3,8 @@ and services (portal/notices/views.py), never by editing a status here."""
 
 from django.contrib import admin
 
+from portal.admin_base import ReadOnlyAdmin
 from portal.notices.models import Delivery, Grant, Notification, Policy, PushRun
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

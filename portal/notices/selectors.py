@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
+from portal.accounts import selectors as account_selectors
 from portal.accounts.models import Role, User
 from portal.notices.models import (
     OPTIONAL_CHANNELS,
@@ -146,7 +147,7 @@ def can_manage_policies(user: User) -> bool:
         return False
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
         return True
-    return user.has_role(Role.REVIEWER) and user.department_id is not None
+    return account_selectors.is_reviewer_of(user)
 
 
 def policies_managed_by(user: User) -> QuerySet[Policy]:

@@ -15,6 +15,7 @@ waits and then finds nothing left to add.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,25 @@ def notify(*, user: User, title: str, body: str, link: str = "") -> Notification
     return Notification.objects.create(
         recipient=user, title=str(title)[:200], body=str(body), link=link[:300]
     )
+
+
+def notify_after_commit(
+    user: User | None, message: Callable[[], tuple[str, str]], *, link: str = ""
+) -> None:
+    """Send `user` a notice once the current transaction commits; nothing if it rolls back.
+
+    `message` returns (title, body); it is called after commit in the portal's language, so a
+    notice caused by a reviewer working in English still reaches the resident in Chinese.
+    """
+    if user is None:
+        return
+
+    def send() -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            title, body = message()
+            notify(user=user, title=title, body=body, link=link)
+
+    transaction.on_commit(send)
 
 
 def mark_read(*, notification_id: int, actor: User) -> Notification:

@@ -5,18 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from portal.admin_base import ReadOnlyAdmin
 from portal.surveys.models import Answer, Response, Survey
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AnswerInline(admin.TabularInline):

@@ -8,10 +8,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from portal.admin_base import ReadOnly, ReadOnlyAdmin
 from portal.workflow.models import Case, Transition
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnly, admin.TabularInline):
     model = Transition
     fields = ["at", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields
@@ -19,18 +20,12 @@ class TransitionInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Case | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Case | None = None) -> bool:
-        return False
-
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = [
         "reference",
         "kind",
@@ -46,12 +41,3 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["reference", "applicant__username", "subject"]
     date_hierarchy = "submitted_at"
     inlines = [TransitionInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Case | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Case | None = None) -> bool:
-        return False

@@ -12,8 +12,8 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from portal.accounts import selectors as account_selectors
 from portal.accounts.api import DepartmentRef
-from portal.accounts.models import Role
 from portal.api import error_responses
 from portal.areas.api import AreaRef
 from portal.workflow import selectors
@@ -42,8 +42,7 @@ class IsReviewer(permissions.BasePermission):
     message = _("Only reviewers of a department can see the work queue.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        return bool(user.is_authenticated and user.has_role(Role.REVIEWER) and user.department_id)
+        return account_selectors.is_reviewer_of(request.user)
 
 
 class CaseOutput(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow.models import Status
 from residents import selectors
 from residents.models import (
@@ -24,7 +25,6 @@ from residents.models import (
     DeliverySource,
     DeliveryStatus,
 )
-from residents.services.notify import notify_after_commit
 from residents.services.permits import EDITABLE
 
 

@@ -29,6 +29,7 @@ from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound, TransitionNotAllowed
 from residents import idnumber
 from residents.models import (
+    TASK_MOVES,
     FieldTask,
     Finding,
     Person,
@@ -344,7 +345,7 @@ def _record(
         )
         answered = str(VisitOutcome(outcome).label)
         for task in [*tasks, *revisits]:
-            if task.status == TaskStatus.OPEN:
+            if TaskStatus.CLOSED in TASK_MOVES[task.status]:
                 task.status = TaskStatus.CLOSED
                 task.closed_at = now
                 task.closed_by = visit

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.periods import add_months
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
@@ -36,7 +37,6 @@ from residents.models import (
     Person,
     Registration,
 )
-from residents.services.notify import notify_after_commit
 
 KIND = "residence_permit"
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})

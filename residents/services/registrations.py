@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import Role, User
 from portal.areas.models import Address
 from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from residents import selectors
 from residents.models import Person, Reason, Registration, RegistrationVerification, Source
 from residents.services import permits
-from residents.services.notify import notify_after_commit
 
 
 def _lock_person_for_registration(actor: User, person_id: int) -> tuple[Person, str]:

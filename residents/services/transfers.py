@@ -19,9 +19,9 @@ from portal.errors import (
     NotFound,
     TransitionNotAllowed,
 )
+from portal.notices.services import notify_after_commit
 from residents import peer_cities, selectors
 from residents.models import PermitTransfer
-from residents.services.notify import notify_after_commit
 
 
 class PeerCityUnavailable(ApplicationError):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from residents import selectors as resident_selectors
@@ -41,7 +42,6 @@ from schooling.models import (
     Tenure,
     category_at,
 )
-from schooling.services.notify import notify_after_commit
 
 KIND = "school_enrolment"
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.errors import NotFound, TransitionNotAllowed
+from portal.notices.services import notify_after_commit
 from schooling import selectors
 from schooling.models import (
     EnrolmentApplication,
@@ -37,7 +38,6 @@ from schooling.models import (
     RoundSchool,
     RoundStatus,
 )
-from schooling.services.notify import notify_after_commit
 
 ANSWERING_STATUSES = frozenset({RoundStatus.ALLOCATED, RoundStatus.COMPLETED})
 

@@ -10,6 +10,7 @@ from employment.models import Employer
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.workflow.models import Status, Transition
 from tests.employment.conftest import credit_code, register_employer
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 
 
 def test_an_employer_registers_and_human_resources_verify_it(employer_user, district_a, hr_a):
@@ -122,3 +123,15 @@ def test_a_returned_registration_is_sent_again(employer_user, district_a, hr_a):
     services.return_employer(actor=hr_a, employer_id=employer.pk, reason="联系电话无法接通")
     again = services.resubmit_employer(actor=employer_user, employer_id=employer.pk)
     assert again.case.status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+@pytest.mark.parametrize("decide", [services.reject_employer, services.return_employer])
+def test_a_registration_is_not_rejected_or_returned_without_a_reason(
+    employer_user, district_a, hr_a, decide, reason
+):
+    employer = register_employer(employer_user, district_a, seq=8)
+    assert_service_wants_a_reason(
+        lambda: decide(actor=hr_a, employer_id=employer.pk, reason=reason)
+    )
+    assert Employer.objects.get(pk=employer.pk).case.status == Status.SUBMITTED

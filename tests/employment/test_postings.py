@@ -15,6 +15,7 @@ from portal.notices.criteria import audience_sql, clean_target
 from portal.notices.models import PolicyNotice, PolicyStatus
 from portal.workflow.models import Status
 from tests.employment.conftest import make_person
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 
 
 def post(user, employer, district, **extra):
@@ -193,3 +194,14 @@ def test_a_posting_not_approved_is_not_pushed(employer, employer_user, district_
             target=[{"criterion": "employment.status", "params": {"values": ["seeking"]}}],
         )
     assert JobApplication.objects.count() == 0
+
+
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+def test_a_posting_is_not_rejected_without_a_reason(
+    employer, employer_user, district_a, hr_a, reason
+):
+    posting = post(employer_user, employer, district_a)
+    assert_service_wants_a_reason(
+        lambda: services.reject_posting(actor=hr_a, posting_id=posting.pk, reason=reason)
+    )
+    assert JobPosting.objects.get(pk=posting.pk).case.status == Status.SUBMITTED

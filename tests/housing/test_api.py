@@ -15,6 +15,7 @@ from residents import services as resident_services
 from residents.models import Registration, Source
 from tests import factories
 from tests.housing.conftest import apply, approve_home, declare, give_points, make_home, tenant_id
+from tests.reasons import assert_api_wants_a_reason
 
 TODAY = timezone.localdate
 
@@ -257,3 +258,19 @@ def test_a_household_accepts_its_offer_once_through_the_api(
     assert Offer.objects.get().status == OfferStatus.ACCEPTED
     lines = api.get(f"/api/v1/housing/rounds/{housing_round.pk}/ranking/").json()["results"]
     assert lines[0]["name_masked"] == "孙*"
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}])
+@pytest.mark.parametrize("action", ["reject", "return"])
+def test_the_api_does_not_reject_or_return_without_a_reason(
+    api, resident, applicant, housing_round, housing_a, draft_home, landlord, action, body
+):
+    application = apply(resident, housing_round)
+    services.submit_housing_application(actor=resident, application_id=application.pk)
+    services.submit_rental_home(actor=landlord, home_id=draft_home.pk)
+    reviewer = as_user(api, housing_a)
+    for url in (
+        f"/api/v1/housing/applications/{application.pk}/{action}/",
+        f"/api/v1/housing/review/homes/{draft_home.pk}/{action}/",
+    ):
+        assert_api_wants_a_reason(reviewer.post(url, body, format="json"))

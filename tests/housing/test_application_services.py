@@ -23,6 +23,7 @@ from tests.housing.conftest import (
     register_household,
     tenant_id,
 )
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 
 
 def problems(housing_round, person, *, on=None, unit_type=UnitType.ONE_BEDROOM, size=1, owns=False):
@@ -235,3 +236,18 @@ def test_the_household_size_is_the_registered_households(resident, applicant, ho
         owns_home_in_city=False,
     )
     assert application.household_size == 2
+
+
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+@pytest.mark.parametrize(
+    "decide", [services.reject_housing_application, services.return_housing_application]
+)
+def test_an_application_is_not_rejected_or_returned_without_a_reason(
+    resident, applicant, housing_round, housing_a, decide, reason
+):
+    application = apply(resident, housing_round)
+    services.submit_housing_application(actor=resident, application_id=application.pk)
+    assert_service_wants_a_reason(
+        lambda: decide(actor=housing_a, application_id=application.pk, reason=reason)
+    )
+    assert Case.objects.get(pk=application.case_id).status == Status.SUBMITTED

@@ -10,6 +10,7 @@ from portal.areas.models import Address
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.workflow.models import Case, Status
 from tests.housing.conftest import approve_home, make_home
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 
 
 def test_landlord_registers_a_home_as_a_draft_case_for_the_housing_department(
@@ -116,3 +117,15 @@ def test_a_returned_home_is_submitted_again(draft_home, landlord, housing_a):
     home = services.submit_rental_home(actor=landlord, home_id=draft_home.pk)
     assert home.case.status == Status.SUBMITTED
     assert home.is_active
+
+
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+@pytest.mark.parametrize("decide", [services.reject_rental_home, services.return_rental_home])
+def test_a_home_is_not_rejected_or_returned_without_a_reason(
+    draft_home, landlord, housing_a, decide, reason
+):
+    services.submit_rental_home(actor=landlord, home_id=draft_home.pk)
+    assert_service_wants_a_reason(
+        lambda: decide(actor=housing_a, home_id=draft_home.pk, reason=reason)
+    )
+    assert Case.objects.get(pk=draft_home.case_id).status == Status.SUBMITTED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from portal import navigation
 from portal.errors import NotFound
@@ -33,6 +34,46 @@ def test_a_notice_queued_on_commit_is_not_sent_when_the_transaction_rolls_back(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(Boom):
         change_then_fail()
     assert not Notification.objects.exists()
+
+
+def test_notify_after_commit_sends_only_once_committed_in_the_portals_language(
+    resident, django_capture_on_commit_callbacks
+):
+    # given a reviewer working in English
+    with translation.override("en"), django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            services.notify_after_commit(
+                resident, lambda: (translation.get_language(), "b"), link="/permit/"
+            )
+        # when nothing has run the on-commit callbacks yet
+        assert not Notification.objects.exists()
+    # then committing sends one notice, written in the portal's language
+    assert len(callbacks) == 1
+    callbacks[0]()
+    notice = Notification.objects.get()
+    assert (notice.recipient, notice.title, notice.link) == (resident, "zh-hans", "/permit/")
+
+
+def test_notify_after_commit_sends_nothing_when_the_transaction_rolls_back(
+    resident, django_capture_on_commit_callbacks
+):
+    class Boom(Exception):
+        pass
+
+    def change_then_fail():
+        with transaction.atomic():
+            services.notify_after_commit(resident, lambda: ("t", "b"))
+            raise Boom
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Boom):
+        change_then_fail()
+    assert not Notification.objects.exists()
+
+
+def test_notify_after_commit_to_nobody_queues_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.notify_after_commit(None, lambda: ("t", "b"))
+    assert callbacks == []
 
 
 def test_marking_read_is_for_the_recipient_only(resident, other_resident):

@@ -10,6 +10,7 @@ from points.models import Claim, RuleSet
 from points.services import claims
 from tests.api.conftest import assert_error_body
 from tests.points.conftest import give_permit, pdf
+from tests.reasons import assert_api_wants_a_reason
 
 
 @pytest.fixture
@@ -300,3 +301,15 @@ def test_a_veto_shows_no_total_in_the_api(api, shanghai):
     assert standard["total"] is None
     assert standard["raw_total"] is None
     assert standard["eligible"] is False
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}])
+@pytest.mark.parametrize("action", ["reject", "return"])
+def test_the_api_does_not_reject_or_return_a_claim_without_a_reason(
+    api, submitted, education_a, action, body
+):
+    claim = submitted.claims.get(fact_type_id="education")
+    api.force_authenticate(education_a)
+    response = api.post(f"/api/v1/points/review/claims/{claim.pk}/{action}/", body, format="json")
+    assert_api_wants_a_reason(response)
+    assert Claim.objects.get(pk=claim.pk).case.status == "submitted"

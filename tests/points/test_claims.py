@@ -18,6 +18,7 @@ from portal.periods import add_months
 from portal.workflow.models import Status
 from residents.models import Permit
 from tests.points.conftest import give_permit, make_person, pdf
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 
 
 @pytest.fixture
@@ -331,3 +332,15 @@ def test_claims_go_to_the_department_of_the_verification_map(
 ):
     claim = add(resident, application, fact_type, value, evidence=False)
     assert claim.case.department.code == department
+
+
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+@pytest.mark.parametrize("decide", [claims.reject_claim, claims.return_claim])
+def test_a_claim_is_not_rejected_or_returned_without_a_reason(
+    submitted, education_a, decide, reason
+):
+    education = submitted.claims.get(fact_type_id="education")
+    assert_service_wants_a_reason(
+        lambda: decide(actor=education_a, claim_id=education.pk, reason=reason)
+    )
+    assert Claim.objects.get(pk=education.pk).case.status == Status.SUBMITTED

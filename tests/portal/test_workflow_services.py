@@ -11,8 +11,9 @@ from django.utils import timezone
 from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.workflow import services
-from portal.workflow.models import TRANSITIONS, Case, Status, Transition
+from portal.workflow.models import Case, Status, Transition
 from tests.portal.kinds import approved_cases
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 
 
 @pytest.fixture
@@ -85,6 +86,19 @@ def test_return_needs_a_reason_and_the_applicant_can_resubmit(draft, resident, p
     assert case.last_reason == "照片不清晰"
 
 
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+@pytest.mark.parametrize("decide", [services.reject_case, services.return_case])
+def test_reject_and_return_refuse_a_blank_reason_and_change_nothing(
+    draft, resident, police_a, decide, reason
+):
+    services.submit_case(case_id=draft.pk, actor=resident)
+    assert_service_wants_a_reason(lambda: decide(case_id=draft.pk, actor=police_a, reason=reason))
+    case = Case.objects.get(pk=draft.pk)
+    assert (case.status, case.reviewer_id) == (Status.SUBMITTED, None)
+    steps = list(case.transitions.order_by("at", "id").values_list("to_status", flat=True))
+    assert steps == [Status.DRAFT, Status.SUBMITTED]
+
+
 def test_reject_without_reason_is_impossible_in_the_database(draft):
     from django.db import IntegrityError, transaction
 
@@ -118,11 +132,25 @@ def test_decided_case_cannot_be_decided_again(draft, resident, police_a):
         services.approve_case(case_id=draft.pk, actor=police_a)
 
 
+# The lifecycle as docs/architecture.md states it; every other pair is refused.
+ALLOWED_MOVES = [
+    ("draft", "submitted"),
+    ("draft", "withdrawn"),
+    ("submitted", "in_review"),
+    ("submitted", "withdrawn"),
+    ("in_review", "approved"),
+    ("in_review", "rejected"),
+    ("in_review", "returned"),
+    ("returned", "submitted"),
+    ("returned", "withdrawn"),
+]
+
+
 @pytest.mark.parametrize("source", list(Status))
 @pytest.mark.parametrize("target", list(Status))
 def test_transition_table(source, target):
     case = Case(status=source)
-    assert case.can_move_to(target) == (target in TRANSITIONS[source])
+    assert case.can_move_to(target) == ((source, target) in ALLOWED_MOVES)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from portal.workflow.models import Status
 from residents.models import Permit, Person, Registration
 from tests import factories
+from tests.reasons import assert_api_wants_a_reason
 from tests.residents.conftest import JPEG, PDF, months_ago, register, upload
 
 
@@ -267,12 +268,13 @@ def test_a_wrong_upload_is_a_400_on_the_file_field(api, resident, draft):
     assert_error(response, status=400, code="file_type", field="file")
 
 
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}])
 @pytest.mark.parametrize("action", ["reject", "return"])
-def test_reject_and_return_need_a_reason(api, police_a, submitted, action):
+def test_reject_and_return_need_a_reason(api, police_a, submitted, action, body):
     response = as_user(api, police_a).post(
-        f"/api/v1/permit-applications/{submitted.pk}/{action}/", {"reason": ""}, format="json"
+        f"/api/v1/permit-applications/{submitted.pk}/{action}/", body, format="json"
     )
-    assert_error(response, status=400, field="reason")
+    assert_api_wants_a_reason(response)
 
 
 def test_return_sends_the_reason_back(api, police_a, resident, submitted):

@@ -14,6 +14,7 @@ from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound, TransitionNotAllowed
 from residents import idnumber, selectors, services
 from residents.models import (
+    TASK_MOVES,
     FieldTask,
     Finding,
     PermitStatus,
@@ -182,6 +183,29 @@ def test_a_visit_someone_answers_closes_the_revisit_task(officer_a, address_a):
     assert task.status == TaskStatus.CLOSED
     assert task.closed_by == answered
     assert task.closed_at is not None
+
+
+# A field task's one move; nothing reopens or re-closes a task.
+TASK_ALLOWED_MOVES = [("open", "closed")]
+
+
+@pytest.mark.parametrize("source", list(TaskStatus))
+@pytest.mark.parametrize("target", list(TaskStatus))
+def test_task_transition_table(source, target):
+    assert (target in TASK_MOVES[source]) == ((source, target) in TASK_ALLOWED_MOVES)
+
+
+def test_a_later_visit_listing_a_closed_task_leaves_it_closed_by_the_first(
+    officer_a, address_a, tenant
+):
+    visit(officer_a, address_a, outcome=VisitOutcome.NOBODY_HOME)
+    task = FieldTask.objects.get()
+    first, _ = visit(officer_a, address_a, present=[tenant.pk], task_findings={task.pk: "在住"})
+
+    visit(officer_a, address_a, present=[tenant.pk], task_findings={task.pk: "再次核实"})
+
+    task.refresh_from_db()
+    assert (task.status, task.closed_by, task.finding) == (TaskStatus.CLOSED, first, "在住")
 
 
 def test_a_visit_closes_the_tasks_it_lists_and_leaves_others_open(

@@ -24,6 +24,7 @@ from residents.models import (
     Registration,
 )
 from tests import factories
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 from tests.residents.conftest import (
     issue_permit_for,
     make_application,
@@ -185,11 +186,14 @@ def test_every_step_sends_the_applicant_a_notice(
     assert "材料虚假" in titles[4]
 
 
-def test_return_and_reject_need_a_reason(submitted, police_a):
-    with pytest.raises(InvalidInput):
-        services.return_permit_application(actor=police_a, application_id=submitted.pk, reason=" ")
-    with pytest.raises(InvalidInput):
-        services.reject_permit_application(actor=police_a, application_id=submitted.pk, reason="")
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+@pytest.mark.parametrize(
+    "decide", [services.return_permit_application, services.reject_permit_application]
+)
+def test_return_and_reject_need_a_reason(submitted, police_a, decide, reason):
+    assert_service_wants_a_reason(
+        lambda: decide(actor=police_a, application_id=submitted.pk, reason=reason)
+    )
     submitted.case.refresh_from_db()
     assert submitted.case.status == Status.SUBMITTED
 

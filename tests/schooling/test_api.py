@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from schooling import allocation
 from schooling.models import EnrolmentApplication, MaterialKind, Offer, OfferStatus, Tenure
+from tests.reasons import assert_api_wants_a_reason
 from tests.schooling.conftest import PDF, after, attach_materials, enter, make_guardian, upload
 
 
@@ -115,8 +116,8 @@ def test_another_family_and_another_district_get_not_found(
     )
 
 
-def test_the_reviewer_decides_through_the_api(enrolment_round, family, education_a):
-    user, _guardian, child = family
+def submitted_through_api(user, enrolment_round, child) -> int:
+    """A rented-home application made, documented and submitted by the family through the API."""
     api = client_for(user)
     pk = api.post(
         "/api/v1/school-applications/",
@@ -125,6 +126,12 @@ def test_the_reviewer_decides_through_the_api(enrolment_round, family, education
     ).json()["id"]
     attach_materials(user, EnrolmentApplication.objects.get(pk=pk))
     api.post(f"/api/v1/school-applications/{pk}/submit/")
+    return pk
+
+
+def test_the_reviewer_decides_through_the_api(enrolment_round, family, education_a):
+    user, _guardian, child = family
+    pk = submitted_through_api(user, enrolment_round, child)
     reviewer = client_for(education_a)
 
     listed = reviewer.get("/api/v1/school-applications/?status=submitted").json()
@@ -248,3 +255,16 @@ def test_lists_keep_to_a_query_budget(drawn_api, enrolment_round):
 
 # Enum names for SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] in portal/settings.py: other apps
 # also have fields named `status` and `tenure`, with other values.
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}])
+@pytest.mark.parametrize("action", ["reject", "return"])
+def test_the_api_does_not_reject_or_return_without_a_reason(
+    enrolment_round, family, education_a, action, body
+):
+    user, _guardian, child = family
+    pk = submitted_through_api(user, enrolment_round, child)
+    response = client_for(education_a).post(
+        f"/api/v1/school-applications/{pk}/{action}/", body, format="json"
+    )
+    assert_api_wants_a_reason(response)

@@ -15,6 +15,7 @@ from portal.workflow.models import Status
 from residents import services as resident_services
 from schooling import services
 from schooling.models import EnrolmentApplication, MaterialKind, Tenure
+from tests.reasons import BLANK_REASONS, assert_service_wants_a_reason
 from tests.schooling.conftest import (
     attach_materials,
     build_round,
@@ -357,3 +358,17 @@ def test_the_round_is_invisible_while_being_prepared(schools, education_all, fam
     )
     with pytest.raises(NotFound):
         start(user, hidden, child)
+
+
+@pytest.mark.parametrize("reason", BLANK_REASONS)
+@pytest.mark.parametrize("decide", [services.reject_application, services.return_application])
+def test_an_application_is_not_rejected_or_returned_without_a_reason(
+    enrolment_round, family, education_a, decide, reason
+):
+    user, _guardian, child = family
+    application = submitted(user, enrolment_round, child)
+    assert_service_wants_a_reason(
+        lambda: decide(actor=education_a, application_id=application.pk, reason=reason)
+    )
+    application.case.refresh_from_db()
+    assert application.case.status == Status.SUBMITTED
