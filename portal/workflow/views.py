@@ -334,6 +334,7 @@ def _case_context(case: Case, decisions: list[dict]) -> dict:
     return {
         "case": case,
         "kind": get_kind(case.kind),
+        "applicant": _applicant(case),
         "timeline": selectors.case_timeline(case),
         "decisions": _with_forms(decisions),
         "overdue": case.status in selectors.WAITING
@@ -347,7 +348,9 @@ def _case_context(case: Case, decisions: list[dict]) -> dict:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A case's history and the reviewer's decisions, for kinds without a page of their own."""
     _require_reviewer(request)
-    case = get_object_or_404(selectors.cases_reviewable_by(request.user), pk=pk)
+    case = get_object_or_404(
+        selectors.with_applicant(selectors.cases_reviewable_by(request.user)), pk=pk
+    )
     return render(request, "workflow/case_detail.html", _case_context(case, _decisions(case)))
 
 
@@ -388,7 +391,9 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     decision = DECISIONS.get(action)
     if decision is None:
         raise PermissionDenied
-    case = get_object_or_404(selectors.cases_reviewable_by(request.user), pk=pk)
+    case = get_object_or_404(
+        selectors.with_applicant(selectors.cases_reviewable_by(request.user)), pk=pk
+    )
     form = _decision_form(decision, request.POST)
     status = 400
     if form.is_valid():
@@ -416,7 +421,6 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         # htmx swaps 2xx answers only: the refused form is the answer, its errors inside.
         item = next(i for i in _with_forms(items) if i["decision"].action == action)
         return render(request, "workflow/_decision.html", {"item": item, "case": case})
-    case.refresh_from_db()
     return render(request, "workflow/case_detail.html", _case_context(case, items), status=status)
 
 

@@ -3,12 +3,19 @@
 (function () {
   "use strict";
 
-  document.addEventListener("htmx:afterSettle", function (event) {
+  var redrawing = false;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    redrawing = Boolean(source && source.closest && source.closest(".filter-form"));
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
     var list = document.getElementById("case-list");
     var status = document.getElementById("case-list-status");
-    var source = event.detail.elt;
-    if (list && status && source && source.closest && source.closest(".filter-form")) {
+    if (redrawing && list && status) {
       status.textContent = list.getAttribute("data-summary") || "";
     }
+    redrawing = false;
   });
 })();
