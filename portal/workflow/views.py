@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -212,18 +211,21 @@ def workbench_export(request: HttpRequest) -> HttpResponse:
         filters=summary,
         columns=[str(column.label) for column in _columns()],
     )
+    kinds: dict[str, str] = {}
+    statuses = {value: str(label) for value, label in Status.choices}
     for case in cases:
+        if case.kind not in kinds:
+            kinds[case.kind] = _kind_label(case.kind)
+        submitted = timezone.localtime(case.submitted_at) if case.submitted_at else None
         table.rows.append(
             [
                 case.reference,
-                _kind_label(case.kind),
+                kinds[case.kind],
                 _applicant(case),
                 case.district.display_name,
-                date_format(timezone.localtime(case.submitted_at), "Y-m-d H:i")
-                if case.submitted_at
-                else "",
-                date_format(case.due_date, "Y-m-d") if case.due_date else "",
-                str(case.get_status_display()),
+                submitted.strftime("%Y-%m-%d %H:%M") if submitted else "",
+                case.due_date.isoformat() if case.due_date else "",
+                statuses.get(case.status, case.status),
             ]
         )
     log.info(
