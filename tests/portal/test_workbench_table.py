@@ -385,3 +385,23 @@ def test_the_applicant_page_links_to_what_an_approved_case_issued(
     assert f'href="/certificates/{case.pk}/"' in after
     assert "The test certificate" in after
     assert "css/workbench.css" in after
+
+
+def test_housing_staff_are_not_offered_school_places_either(client, housing_a):
+    from schooling.services import applications as school_applications
+
+    client.force_login(housing_a)
+    page = client.get(reverse("workbench")).content.decode()
+    assert f'value="{school_applications.KIND}"' not in page
+    assert f'value="{TEST_KIND.code}"' not in page
+
+
+def test_the_table_speaks_english_on_the_switch(client, police_a, resident, district_a):
+    submit(resident, district_a)
+    client.force_login(police_a)
+
+    body = client.get(reverse("workbench"), headers={"Accept-Language": "en"}).content.decode()
+
+    assert ">Reference number<" in body
+    assert "Filter and sort" in body
+    assert "1 application matches." in body
