@@ -3,13 +3,14 @@
 Callers that notify about a state change queue `notify` with `transaction.on_commit`, so a
 notice is only sent for a change that was committed.
 
-Pushing a policy (精准推送) is one statement: the audience is computed from the registered
-criteria as one set-based query, and the inbox notices, the grants (免申直享) and the queued
-SMS and e-mail deliveries are written from it with INSERT ... SELECT ... ON CONFLICT DO NOTHING
-on the unique (policy, person) keys. A push that is retried, run twice at once or killed
-halfway therefore leaves exactly one notice (and one grant) per person and policy: the
-statement is one transaction, and the policy row is locked while it runs, so a duplicate push
-waits and then finds nothing left to add.
+Pushing a policy (精准推送) is set-based: the audience is computed from the registered
+criteria as one query and staged; the persons it reaches for the first time are staged again
+with their notice ids and contacts, and the inbox notices, the grants (免申直享) and the queued
+SMS and e-mail deliveries are each written from them by one INSERT ... SELECT, under the unique
+(policy, person) and (notice, channel) keys. A push that is retried, run twice at once or killed
+halfway therefore leaves exactly one notice (and one grant) per person and policy: the push is
+one transaction, and the policy row is locked while it runs, so a duplicate push waits and then
+finds nothing left to add.
 """
 
 from __future__ import annotations
@@ -423,6 +424,7 @@ def withdraw_policy(*, actor: User, policy_id: int, reason: str) -> Policy:
 # --- pushing -------------------------------------------------------------------------------------
 
 STAGE = "notices_push_audience"
+FRESH = "notices_push_fresh"
 
 # The audience, staged: one set-based query (run in parallel, as a plain SELECT may be), each
 # person marked new when the policy has not reached them yet. A rerun finds nobody new by a
@@ -435,40 +437,58 @@ SELECT a.person_id, NOT EXISTS (
 FROM ({audience}) a
 """
 
-PUSH = """
-WITH added AS (
-    INSERT INTO {notices} (policy_id, person_id, created_at)
-    SELECT %s, person_id, %s FROM {stage} WHERE is_new ORDER BY person_id
-    ON CONFLICT (policy_id, person_id) DO NOTHING
-    RETURNING id, person_id
-),
-granted AS (
-    INSERT INTO {grants} (policy_id, person_id, amount, granted_at)
-    SELECT %s, person_id, %s, %s FROM {stage} WHERE is_new AND %s ORDER BY person_id
-    ON CONFLICT (policy_id, person_id) DO NOTHING
-    RETURNING 1
-),
-queued AS (
-    INSERT INTO {deliveries} (
-        notice_id, policy_id, channel, address, status, attempts, last_error, next_attempt_at
-    )
-    SELECT added.id, %s, c.channel, contact.address, 'pending', 0, '', %s
-    FROM added
-    JOIN {persons} p ON p.id = added.person_id
-    LEFT JOIN {users} u ON u.id = p.user_id
-    CROSS JOIN unnest(%s::text[]) AS c (channel)
-    CROSS JOIN LATERAL (
-        SELECT CASE c.channel WHEN 'sms' THEN p.phone ELSE coalesce(u.email, '') END AS address
-    ) contact
-    WHERE contact.address <> ''
-      AND NOT EXISTS (
-          SELECT 1 FROM {opt_outs} o WHERE o.user_id = p.user_id AND o.channel = c.channel
-      )
-    ON CONFLICT (notice_id, channel) DO NOTHING
-    RETURNING 1
+# The persons reached for the first time, in person order (the order of the unique index), each
+# with the id of the notice they will get, taken from the notices' own sequence, and, when the
+# policy sends copies, the contact each channel uses. Every row below is then written by a
+# plain INSERT ... SELECT of these rows: no join, no conflict to resolve.
+STAGE_FRESH = """
+CREATE TEMPORARY TABLE {fresh} ON COMMIT DROP AS
+SELECT nextval((SELECT pg_get_serial_sequence('{notices}', 'id'))) AS notice_id, f.*
+FROM (
+    SELECT s.person_id{contact_columns}
+    FROM {stage} s{contact_joins}
+    WHERE s.is_new
+    ORDER BY s.person_id
+) f
+"""
+
+CONTACT_COLUMNS = """,
+           p.user_id, p.phone, coalesce(u.email, '') AS email"""
+CONTACT_JOINS = """
+    JOIN {persons} p ON p.id = s.person_id
+    LEFT JOIN {users} u ON u.id = p.user_id"""
+
+# Unique per (policy, person): the audience's anti-join leaves nobody notified twice, and the
+# policy row, locked for the whole push, keeps a second push waiting until this one commits.
+INSERT_NOTICES = """
+INSERT INTO {notices} (id, policy_id, person_id, created_at)
+SELECT notice_id, %s, person_id, %s FROM {fresh}
+"""
+
+# A grant goes with a person's first notice of the policy; the anti-join keeps it once even
+# for a person whose earlier notice is gone.
+INSERT_GRANTS = """
+INSERT INTO {grants} (policy_id, person_id, amount, granted_at)
+SELECT %s, f.person_id, %s, %s FROM {fresh} f
+WHERE NOT EXISTS (SELECT 1 FROM {grants} g WHERE g.policy_id = %s AND g.person_id = f.person_id)
+"""
+
+# One copy per new notice and channel, to the person's phone (SMS) or account e-mail, unless
+# there is none or the person's account has switched the channel off.
+INSERT_DELIVERIES = """
+INSERT INTO {deliveries} (
+    notice_id, policy_id, channel, address, status, attempts, last_error, next_attempt_at
 )
-SELECT (SELECT count(*) FROM {stage}), (SELECT count(*) FROM added),
-       (SELECT count(*) FROM granted), (SELECT count(*) FROM queued)
+SELECT f.notice_id, %s, c.channel, contact.address, 'pending', 0, '', %s
+FROM {fresh} f
+CROSS JOIN unnest(%s::text[]) AS c (channel)
+CROSS JOIN LATERAL (
+    SELECT CASE c.channel WHEN 'sms' THEN f.phone ELSE f.email END AS address
+) contact
+WHERE contact.address <> ''
+  AND NOT EXISTS (
+      SELECT 1 FROM {opt_outs} o WHERE o.user_id = f.user_id AND o.channel = c.channel
+  )
 """
 
 
@@ -476,11 +496,13 @@ def push_policy(*, policy_id: int, trigger: str = RunTrigger.PUBLISH) -> PushRun
     """Notify every person the policy's target reaches today who has not been notified yet.
 
     One transaction: the policy row is locked (a duplicate push waits for this one, then adds
-    nothing); the audience is one set-based query, staged in a temporary table; notices,
-    grants and SMS/e-mail deliveries are inserted from it by one statement, each unique per
-    (policy, person) or (notice, channel), so nothing is ever written twice. Persons who
-    qualify later are reached by the next periodic push. A policy that is not running today
-    (a draft, withdrawn, not started or ended) is skipped; one that does not exist gives None.
+    nothing); the audience is one set-based query, staged in a temporary table with the
+    persons not yet reached marked; those are staged again with their notice ids and contacts,
+    and the notices, grants and SMS/e-mail deliveries are each written by one INSERT ... SELECT
+    of the staged rows. Each is unique per (policy, person) or (notice, channel), so nothing is
+    ever written twice. Persons who qualify later are reached by the next periodic push. A
+    policy that is not running today (a draft, withdrawn, not started or ended) is skipped; one
+    that does not exist gives None.
     """
     today = timezone.localdate()
     if not Policy.objects.filter(pk=policy_id).exists():
@@ -504,6 +526,7 @@ def _push(run: PushRun, *, today: dt.date) -> PushRun:
         audience_sql, audience_params = criteria.audience_sql(policy.target, on=today)
         tables = {
             "stage": STAGE,
+            "fresh": FRESH,
             "notices": PolicyNotice._meta.db_table,
             "grants": Grant._meta.db_table,
             "deliveries": Delivery._meta.db_table,
@@ -511,33 +534,41 @@ def _push(run: PushRun, *, today: dt.date) -> PushRun:
             "users": User._meta.db_table,
             "opt_outs": ChannelOptOut._meta.db_table,
         }
+        channels = list(policy.channels)
         now = timezone.now()
+        added = granted = queued = 0
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(
+                "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
+            )
             cursor.execute(
                 STAGE_AUDIENCE.format(audience=audience_sql, **tables),
                 [policy.pk, *audience_params],
             )
+            audience = cursor.rowcount
             cursor.execute(f"ANALYZE {STAGE}")
             runs.pause()
             cursor.execute(
-                PUSH.format(**tables),
-                [
-                    policy.pk,
-                    now,
-                    policy.pk,
-                    policy.grant_amount,
-                    now,
-                    policy.has_grant,
-                    policy.pk,
-                    now,
-                    list(policy.channels),
-                ],
+                STAGE_FRESH.format(
+                    contact_columns=CONTACT_COLUMNS if channels else "",
+                    contact_joins=CONTACT_JOINS.format(**tables) if channels else "",
+                    **tables,
+                )
             )
-            audience, added, granted, queued = cursor.fetchone()
-            cursor.execute(f"DROP TABLE {STAGE}")
+            fresh = cursor.rowcount
+            if fresh:
+                cursor.execute(INSERT_NOTICES.format(**tables), [policy.pk, now])
+                added = cursor.rowcount
+                if policy.has_grant:
+                    cursor.execute(
+                        INSERT_GRANTS.format(**tables),
+                        [policy.pk, policy.grant_amount, now, policy.pk],
+                    )
+                    granted = cursor.rowcount
+                if channels:
+                    cursor.execute(INSERT_DELIVERIES.format(**tables), [policy.pk, now, channels])
+                    queued = cursor.rowcount
+            cursor.execute(f"DROP TABLE {FRESH}, {STAGE}")
         run.audience, run.notices_added = audience, added
         run.grants_added, run.deliveries_added = granted, queued
         run.status = RunStatus.DONE

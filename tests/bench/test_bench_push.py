@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from portal.areas import demo as areas_demo
 from portal.areas.models import Address, Area, Level
+from portal.celery import app as celery_app
 from portal.demo import SeedContext
 from portal.notices import services
 from portal.notices.models import Delivery, Grant, PolicyNotice
@@ -104,6 +105,12 @@ def test_bench_push_policy(settings, departments):
         ),
     )
     services.publish_policy(actor=admin, policy_id=policy.pk, queue_push=False)
+    # The push runs in a Celery worker, whose app has its task modules imported and its broker
+    # connection open before any job: so here too, or the first SMS push pays for both.
+    celery_app.loader.import_default_modules()
+    celery_app.finalize()
+    with celery_app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection()
 
     with floors.measured() as figures:
         run = services.push_policy(policy_id=policy.pk)
