@@ -271,16 +271,6 @@ class PushRun(models.Model):
         return f"{self.policy_id} {self.started_at:%Y-%m-%d %H:%M}: +{self.notices_added}"
 
 
-# The push's references: the policy of a notice, a grant and a copy, the person of a notice and
-# the notice of a copy are not database foreign keys (the person of a grant is).
-# PostgreSQL checks a foreign key with one trigger call per inserted row, each locking the row
-# it refers to: pushing half a million notices with grants and SMS copies spent more than half
-# its time in those calls, all of them asking about the one policy the push holds locked. The
-# push reads every id it writes in the same transaction (the policy from its locked row, the
-# person from the person table, the notice from the notices it has just inserted), policies are
-# never deleted (PROTECT), and deleting a notice through the ORM still deletes its copies.
-
-
 class PolicyNotice(models.Model):
     """One policy notice to one person: pushed once (unique per policy and person), opened or not.
 
@@ -289,14 +279,8 @@ class PolicyNotice(models.Model):
     """
 
     # Both are looked up through the indexes below (a FK index each would only slow the push).
-    # Not database constraints either (see the push's references above): the push writes every notice
-    # of a policy under that policy's row lock, and policies are never deleted (PROTECT).
     policy = models.ForeignKey(
-        Policy,
-        on_delete=models.PROTECT,
-        related_name="notices",
-        db_index=False,
-        db_constraint=False,
+        Policy, on_delete=models.PROTECT, related_name="notices", db_index=False
     )
     # Not a database constraint: PostgreSQL checks a foreign key row by row, locking each
     # referenced person (FOR KEY SHARE), which doubles the time to push half a million
@@ -338,11 +322,7 @@ class Grant(models.Model):
     """
 
     policy = models.ForeignKey(
-        Policy,
-        on_delete=models.PROTECT,
-        related_name="grants",
-        db_index=False,
-        db_constraint=False,  # the push's references, above
+        Policy, on_delete=models.PROTECT, related_name="grants", db_index=False
     )
     person = models.ForeignKey(
         "residents.Person", on_delete=models.PROTECT, related_name="policy_grants"
@@ -376,21 +356,11 @@ class Delivery(models.Model):
     """One copy of a policy notice sent through one channel (SMS, e-mail): what was sent when,
     how many attempts it took, and the last error. One per notice and channel."""
 
-    # Written by the push in the transaction that writes the notice, under the policy's row
-    # lock: the push's references, above PolicyNotice.
     notice = models.ForeignKey(
-        PolicyNotice,
-        on_delete=models.CASCADE,
-        related_name="deliveries",
-        db_index=False,
-        db_constraint=False,
+        PolicyNotice, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     policy = models.ForeignKey(
-        Policy,
-        on_delete=models.PROTECT,
-        related_name="deliveries",
-        db_index=False,
-        db_constraint=False,
+        Policy, on_delete=models.PROTECT, related_name="deliveries", db_index=False
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("sent to"), max_length=254)
