@@ -6,9 +6,19 @@ from importlib import import_module
 
 import pytest
 from django.db.models.signals import post_migrate
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import validate_django_db
 
 from tests import factories
+
+# Property tests judge results, never time: on a shared 2-core machine input generation and an
+# example's database work can be slow, so neither the too-slow health check nor a deadline fails
+# a test.
+hypothesis_settings.register_profile(
+    "portal", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.load_profile("portal")
 
 # --- transactional tests: one convention (docs/testing.md) ------------------------------------
 
