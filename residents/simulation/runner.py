@@ -542,17 +542,6 @@ class Simulation:
         self._map()
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT r.person_id, r.address_id FROM residents_registration r "
-                "JOIN residents_simulatedperson s ON s.person_id = r.person_id "
-                "WHERE s.run_id = %s AND r.end_date IS NULL",
-                [self.run.pk],
-            )
-            registry = {
-                self.index_of[person_id]: self.position_of.get(address_id, -2)
-                for person_id, address_id in cursor.fetchall()
-                if person_id in self.index_of
-            }
-            cursor.execute(
                 """
                 SELECT r.id FROM residents_registration r
                 JOIN residents_simulatedperson s ON s.person_id = r.person_id AND s.run_id = %s
@@ -578,7 +567,7 @@ class Simulation:
         open_tasks = FieldTask.objects.filter(
             status=TaskStatus.OPEN, address__grid_id__in=self.places.grid_ids
         ).count()
-        comparison = measure.compare(self.city.addr, registry)
+        comparison = measure.compare_in_database(*self.truth_in_registry_terms())
         self.corrections.settle(comparison.wrong, day)
         officers = max(1, len(self.officer_ids))
         return {
@@ -596,6 +585,15 @@ class Simulation:
             "false_positive_share": round(false_positives / settled, 6) if settled else None,
             "open_tasks": open_tasks,
         }
+
+    def truth_in_registry_terms(self) -> tuple[list[int | None], list[int | None]]:
+        """Each person of the truth as the registry knows them (person id, or None) and the
+        address they live at (address id, or None when not in the city)."""
+        ids = self.places.address_ids
+        return (
+            [self.person_of.get(person) for person in range(len(self.city.addr))],
+            [None if a == truth.GONE else ids[a] for a in self.city.addr],
+        )
 
     def save(self) -> None:
         SimulationDay.objects.bulk_create(
