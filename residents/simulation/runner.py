@@ -5,13 +5,15 @@ Each day d (day 0 is the registry as loaded, before any change):
 2. residents and landlords whose declaration falls due declare, through the declared-residence
    services (record_declared_residence / end_declared_residence), unless the person has
    changed again since;
-3. grid officers work their task lists (d > 0): at each address, they settle the open
-   discrepancies with what they find (dispositions.settle_discrepancy: a confirmed departure
-   ends the registration naming the evidence) and record the visit (record_visit: who lives
-   there, arrivals, departures they see; a missed visit raises a revisit);
+3. grid officers work their task lists (d > 0): at each address where someone is home, they
+   settle the open discrepancies with what they find (dispositions.settle_discrepancy: a
+   confirmed departure ends the registration naming the evidence); then the day's visits of
+   all officers are recorded in one batch (field.record_visits: who lives there, arrivals,
+   departures they see; a missed visit raises a revisit);
 4. at night the department feeds due that day are written from the truth (as of their lag,
    with their coverage and error rate) and reconciled by the real reconciliation run;
-5. the registry is measured against the truth (measure.compare) and the day's row written.
+5. the registry is measured against the truth in one query (measure.compare_in_database)
+   and the day's row written.
 
 Nothing writes registry rows directly except the initial population (residents.bulk's COPY
 loader, the one set-based path for a population).
@@ -33,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.areas.models import Address
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, InvalidInput
 from residents import bulk
 from residents.models import (
     Discrepancy,
@@ -343,13 +345,27 @@ class Simulation:
                     visited_at=at,
                 )
             )
-        try:
-            field.record_visits(batch)
-        except ApplicationError:
-            for one in batch:
-                self._record_one(one)
+        self._record_batch(batch)
         if any(one.arrivals for one in batch):
             self._map()
+
+    def _record_batch(self, batch: list[field.VisitInput]) -> None:
+        """Record the batch; should the services refuse some of its visits (named
+        `visits.<i>.`), record the others in one batch again and the refused one by one."""
+        try:
+            field.record_visits(batch)
+            return
+        except InvalidInput as exc:
+            refused = {int(key.split(".")[1]) for key in exc.fields if key.startswith("visits.")}
+        except ApplicationError:
+            refused = set()
+        if not refused or len(refused) == len(batch):
+            for one in batch:
+                self._record_one(one)
+            return
+        self._record_batch([one for i, one in enumerate(batch) if i not in refused])
+        for i in sorted(refused):
+            self._record_one(batch[i])
 
     def _record_one(self, one: field.VisitInput) -> None:
         """Record one visit of a refused batch; a refused visit is kept with its findings."""
