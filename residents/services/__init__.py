@@ -4,7 +4,14 @@ grid officers' visits and field tasks.
 Split by use case; the functions are re-exported here so callers write `services.register_residence`.
 """
 
-from residents.services.field import Arrival, Departure, raise_field_task, record_visit
+from residents.services.field import (
+    Arrival,
+    Departure,
+    VisitInput,
+    raise_field_task,
+    record_visit,
+    record_visits,
+)
 from residents.services.materials import add_material, remove_material
 from residents.services.permits import (
     accept_permit_application,
@@ -41,6 +48,7 @@ from residents.services.registrations import (
 __all__ = [
     "Arrival",
     "Departure",
+    "VisitInput",
     "accept_permit_application",
     "add_dependant",
     "add_material",
@@ -59,6 +67,7 @@ __all__ = [
     "raise_field_task",
     "record_declared_residence",
     "record_visit",
+    "record_visits",
     "register_residence",
     "reissue_permit",
     "reject_permit_application",

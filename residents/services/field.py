@@ -72,17 +72,6 @@ class Departure:
     end_date: dt.date | None = None  # the visit's day when not given
 
 
-def _officer_address(actor: User, address_id: int) -> Address:
-    address = (
-        Address.objects.select_related("grid")
-        .filter(pk=address_id, grid__in=actor.grids.all())
-        .first()
-    )
-    if address is None:
-        raise NotFound()
-    return address
-
-
 def _replayed(visit: Visit, actor: User) -> Visit:
     """The visit already recorded under a client id, for the officer who recorded it."""
     if visit.officer_id != actor.pk:
@@ -103,6 +92,23 @@ def _under(prefix: str, call: Callable[[], T]) -> T:
             for key, messages in exc.fields.items()
         }
         raise InvalidInput(exc.message, code=exc.code, fields=fields) from None
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    """One visit of a batch (record_visits): who visited, where, and what they found."""
+
+    actor: User
+    client_id: uuid.UUID
+    address_id: int
+    outcome: str
+    present: Sequence[int] = ()
+    arrivals: Sequence[Arrival] = ()
+    departures: Sequence[Departure] = ()
+    task_ids: Sequence[int] = ()
+    note: str = ""
+    visited_at: dt.datetime | None = None
+    task_findings: Mapping[int, str] | None = None
 
 
 def record_visit(
@@ -140,268 +146,447 @@ def record_visit(
     Idempotency: `client_id` is made by the officer's device. A visit sent again returns the
     visit first recorded, whatever the second copy says. Two copies sent at once: the second
     insert of the unique client id waits for the first transaction and then finds its visit.
+
+    The rules are record_visits', applied to a batch of one (its errors are named without
+    the `visits.0.` prefix).
     """
-    if not actor.is_authenticated or not actor.has_role(Role.GRID_OFFICER):
-        raise NotAllowed()
-    existing = Visit.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        return _replayed(existing, actor), False
-    findings = {
-        int(task_id): (text or "").strip() for task_id, text in (task_findings or {}).items()
-    }
+    one = VisitInput(
+        actor=actor,
+        client_id=client_id,
+        address_id=address_id,
+        outcome=outcome,
+        present=present,
+        arrivals=arrivals,
+        departures=departures,
+        task_ids=task_ids,
+        note=note,
+        visited_at=visited_at,
+        task_findings=task_findings,
+    )
+    return _record_batch([one], prefixed=False)[0]
+
+
+def record_visits(visits: Sequence[VisitInput]) -> list[tuple[Visit, bool]]:
+    """Record a batch of visits (a day's visits of several officers) set-based, in one
+    transaction; return each visit and whether it was new, in the order given.
+
+    Each visit follows record_visit's rules, checked against its own officer (their role,
+    their grids: an address, person or task outside them is not found). Every problem of
+    every visit is reported at once, named `visits.<i>.<field>`, and nothing is written
+    unless all of it is. Reads and writes are one query per kind of row for the whole batch
+    (visits, findings, tasks closed, revisits raised); registrations are ended and made by
+    the registration services, so they follow the same rules as any other declaration.
+    Departures of the whole batch are recorded before its arrivals (a person who left one
+    address of the batch for another is moved, not refused). Visits sent again (a known
+    client id) return the visit first recorded.
+    """
+    return _record_batch(list(visits), prefixed=True)
+
+
+def _record_batch(visits: list[VisitInput], *, prefixed: bool) -> list[tuple[Visit, bool]]:
+    for one in visits:
+        if not one.actor.is_authenticated or not one.actor.has_role(Role.GRID_OFFICER):
+            raise NotAllowed()
     try:
-        with transaction.atomic():
-            visit = _record(
-                actor=actor,
-                client_id=client_id,
-                address_id=address_id,
-                outcome=outcome,
-                present=list(dict.fromkeys(present)),
-                arrivals=list(arrivals),
-                departures=list(departures),
-                task_ids=list(dict.fromkeys([*task_ids, *findings])),
-                findings=findings,
-                note=(note or "").strip(),
-                visited_at=visited_at,
-            )
+        return _record_batch_once(visits, prefixed=prefixed)
     except IntegrityError:
-        existing = Visit.objects.filter(client_id=client_id).first()
-        if existing is None:
+        # Another copy of one of these visits was recorded at the same time: it is now known,
+        # so a second pass returns it as sent again (or fails for a reason of its own).
+        known = Visit.objects.filter(client_id__in=[v.client_id for v in visits]).exists()
+        if not known:
             raise
-        return _replayed(existing, actor), False
-    return visit, True
+        return _record_batch_once(visits, prefixed=prefixed)
 
 
-def _record(
-    *,
-    actor: User,
-    client_id: uuid.UUID,
-    address_id: int,
-    outcome: str,
-    present: list[int],
-    arrivals: list[Arrival],
-    departures: list[Departure],
-    task_ids: list[int],
-    findings: dict[int, str],
-    note: str,
-    visited_at: dt.datetime | None,
-) -> Visit:
+def _record_batch_once(visits: list[VisitInput], *, prefixed: bool) -> list[tuple[Visit, bool]]:
+    existing = {
+        v.client_id: v
+        for v in Visit.objects.filter(client_id__in=[one.client_id for one in visits])
+    }
+    results: list[tuple[Visit, bool] | None] = [None] * len(visits)
+    fresh: list[int] = []
+    first_of: dict[uuid.UUID, int] = {}
+    for i, one in enumerate(visits):
+        known = existing.get(one.client_id)
+        if known is not None:
+            results[i] = (_replayed(known, one.actor), False)
+        elif one.client_id in first_of:
+            continue  # sent twice in the batch: the second copy returns the first's visit
+        else:
+            first_of[one.client_id] = i
+            fresh.append(i)
+    if fresh:
+        with transaction.atomic():
+            recorded = _record([_Clean.of(i, visits[i], prefixed=prefixed) for i in fresh])
+        for i, visit in zip(fresh, recorded, strict=True):
+            results[i] = (visit, True)
+    for i, one in enumerate(visits):
+        if results[i] is None:
+            results[i] = (_replayed(results[first_of[one.client_id]][0], one.actor), False)
+    return results  # type: ignore[return-value]
+
+
+@dataclass
+class _Clean:
+    """One visit of a batch, its input trimmed, with where its errors are filed."""
+
+    index: int
+    prefix: str
+    actor: User
+    client_id: uuid.UUID
+    address_id: int
+    outcome: str
+    present: list[int]
+    arrivals: list[Arrival]
+    departures: list[Departure]
+    task_ids: list[int]
+    findings: dict[int, str]
+    note: str
+    visited_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, index: int, one: VisitInput, *, prefixed: bool) -> _Clean:
+        findings = {
+            int(task_id): (text or "").strip()
+            for task_id, text in (one.task_findings or {}).items()
+        }
+        return cls(
+            index=index,
+            prefix=f"visits.{index}." if prefixed else "",
+            actor=one.actor,
+            client_id=one.client_id,
+            address_id=one.address_id,
+            outcome=one.outcome,
+            present=list(dict.fromkeys(one.present)),
+            arrivals=list(one.arrivals),
+            departures=list(one.departures),
+            task_ids=list(dict.fromkeys([*one.task_ids, *findings])),
+            findings=findings,
+            note=(one.note or "").strip(),
+            visited_at=one.visited_at,
+        )
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+
+def _grids_of(visits: list[_Clean]) -> dict[int, set[int]]:
+    """Officer id -> the ids of the grids they serve (one query for the batch)."""
+    through = User.grids.through
+    grids: dict[int, set[int]] = {v.actor.pk: set() for v in visits}
+    for user_id, area_id in through.objects.filter(user_id__in=list(grids)).values_list(
+        "user_id", "area_id"
+    ):
+        grids[user_id].add(area_id)
+    return grids
+
+
+def _record(visits: list[_Clean]) -> list[Visit]:
     now = timezone.now()
     today = timezone.localdate(now)
-    address = _officer_address(actor, address_id)
+    grids = _grids_of(visits)
+    addresses = Address.objects.select_related("grid").in_bulk({v.address_id for v in visits})
+    for v in visits:
+        address = addresses.get(v.address_id)
+        if address is None or address.grid_id not in grids[v.actor.pk]:
+            raise NotFound()
     errors: dict[str, list[str]] = {}
-    if outcome not in VisitOutcome.values:
-        errors["outcome"] = [_("Please choose the outcome of the visit.")]
-    if visited_at is None:
-        visited_at = now
-    elif visited_at > now + CLOCK_SKEW:
-        errors["visited_at"] = [_("The time of the visit cannot be in the future.")]
-    if len(note) > 2000:
-        errors["note"] = [_("At most 2000 characters.")]
-    found_something = present or arrivals or departures or note or any(findings.values())
-    if outcome == VisitOutcome.DONE and not found_something:
-        errors["visit"] = [
-            _(
-                "The visit records nothing: mark who lives here, add an arrival or a departure, "
-                "state a task's finding or write a note."
-            )
-        ]
-    for task_id in task_ids:
-        if not findings.get(task_id):
-            errors[f"task_findings.{task_id}"] = [_("State what the visit found for this task.")]
-        elif len(findings[task_id]) > 1000:
-            errors[f"task_findings.{task_id}"] = [_("At most 1000 characters.")]
+    for v in visits:
+        if v.outcome not in VisitOutcome.values:
+            errors[v.key("outcome")] = [_("Please choose the outcome of the visit.")]
+        if v.visited_at is None:
+            v.visited_at = now
+        elif v.visited_at > now + CLOCK_SKEW:
+            errors[v.key("visited_at")] = [_("The time of the visit cannot be in the future.")]
+        if len(v.note) > 2000:
+            errors[v.key("note")] = [_("At most 2000 characters.")]
+        found_something = (
+            v.present or v.arrivals or v.departures or v.note or any(v.findings.values())
+        )
+        if v.outcome == VisitOutcome.DONE and not found_something:
+            errors[v.key("visit")] = [
+                _(
+                    "The visit records nothing: mark who lives here, add an arrival or a "
+                    "departure, state a task's finding or write a note."
+                )
+            ]
+        for task_id in v.task_ids:
+            if not v.findings.get(task_id):
+                errors[v.key(f"task_findings.{task_id}")] = [
+                    _("State what the visit found for this task.")
+                ]
+            elif len(v.findings[task_id]) > 1000:
+                errors[v.key(f"task_findings.{task_id}")] = [_("At most 1000 characters.")]
     if errors:
         raise InvalidInput(
             _("The visit is not recorded: please correct what is marked."), fields=errors
         )
 
-    # The claim: the unique client id is the first row written, so a second copy of this
-    # visit waits here until the first is committed or rolled back.
-    visit = Visit.objects.create(
-        client_id=client_id,
-        address=address,
-        officer=actor,
-        visited_at=visited_at,
-        outcome=outcome,
-        note=note,
-        recorded_at=now,
+    # The claim: the unique client ids are the first rows written, so a second copy of one of
+    # these visits waits here until the first is committed or rolled back.
+    visits_made = Visit.objects.bulk_create(
+        Visit(
+            client_id=v.client_id,
+            address=addresses[v.address_id],
+            officer=v.actor,
+            visited_at=v.visited_at,
+            outcome=v.outcome,
+            note=v.note,
+            recorded_at=now,
+        )
+        for v in visits
     )
-    visit_day = min(timezone.localdate(visited_at), today)
+    visit_day = {v.index: min(timezone.localdate(v.visited_at), today) for v in visits}
 
-    if outcome != VisitOutcome.DONE and (present or arrivals or departures):
-        message = _("Residents can only be recorded when someone was at home.")
-        raise InvalidInput(message, fields={"outcome": [message]})
+    message = _("Residents can only be recorded when someone was at home.")
+    for v in visits:
+        if v.outcome != VisitOutcome.DONE and (v.present or v.arrivals or v.departures):
+            errors[v.key("outcome")] = [message]
+    if errors:
+        raise InvalidInput(message, fields=errors)
 
-    # Persons the officer names must be in their grids; the rest of the portal is not found.
-    named = set(present) | {d.person_id for d in departures}
-    in_grids = set(
-        Registration.objects.filter(
-            person_id__in=named, end_date__isnull=True, address__grid__in=actor.grids.all()
-        ).values_list("person_id", flat=True)
-    )
-    if named - in_grids:
-        raise NotFound()
+    # Persons the officers name must be in their grids; the rest of the portal is not found.
+    named = {v.index: set(v.present) | {d.person_id for d in v.departures} for v in visits}
+    everyone = set().union(*named.values())
     current = {
         r.person_id: r
         for r in Registration.objects.select_for_update(of=("self",))
-        .select_related("person")
-        .filter(person_id__in=named, end_date__isnull=True)
+        .select_related("person", "address")
+        .filter(person_id__in=everyone, end_date__isnull=True)
+        .order_by("person_id")
     }
-    tasks = list(
-        FieldTask.objects.select_for_update()
-        .filter(pk__in=task_ids, address__grid__in=actor.grids.all())
+    for v in visits:
+        for person_id in named[v.index]:
+            registration = current.get(person_id)
+            if registration is None or registration.address.grid_id not in grids[v.actor.pk]:
+                raise NotFound()
+    all_task_ids = {task_id for v in visits for task_id in v.task_ids}
+    tasks = {
+        task.pk: task
+        for task in FieldTask.objects.select_for_update(of=("self",))
+        .select_related("address")
+        .filter(pk__in=all_task_ids)
         .order_by("pk")
-    )
-    if len(tasks) != len(task_ids):
-        raise NotFound()
+    }
+    for v in visits:
+        for task_id in v.task_ids:
+            task = tasks.get(task_id)
+            if task is None or task.address.grid_id not in grids[v.actor.pk]:
+                raise NotFound()
 
-    for person_id in present:
-        registration = current[person_id]
-        if registration.address_id != address.pk:
-            errors.setdefault("present", []).append(
-                _("%(name)s is not registered at this address.")
-                % {"name": registration.person.name}
-            )
-    departed_on: list[dt.date] = []
-    for i, departure in enumerate(departures):
-        registration = current[departure.person_id]
-        end_date = departure.end_date or visit_day
-        departed_on.append(end_date)
-        if registration.address_id != address.pk:
-            errors[f"departures.{i}.person"] = [
-                _("%(name)s is not registered at this address.")
-                % {"name": registration.person.name}
-            ]
-        elif departure.person_id in present:
-            errors[f"departures.{i}.person"] = [
-                _("%(name)s cannot be both present and departed.")
-                % {"name": registration.person.name}
-            ]
-        elif any(d.person_id == departure.person_id for d in departures[:i]):
-            errors[f"departures.{i}.person"] = [
-                _("%(name)s is listed twice.") % {"name": registration.person.name}
-            ]
-        elif end_date > today:
-            errors[f"departures.{i}.end_date"] = [_("The departure date cannot be in the future.")]
-        elif end_date < registration.start_date:
-            errors[f"departures.{i}.end_date"] = [
-                _("The departure date cannot be before the arrival (%(date)s).")
-                % {"date": date_format(registration.start_date)}
-            ]
-    numbers = _check_arrivals(arrivals, errors=errors, today=today, named=named)
-    for task in tasks:
-        if task.address_id != address.pk:
-            errors.setdefault("tasks", []).append(
-                _("A task of another address cannot be closed by this visit.")
-            )
+    departed_on: dict[tuple[int, int], dt.date] = {}
+    for v in visits:
+        for person_id in v.present:
+            registration = current[person_id]
+            if registration.address_id != v.address_id:
+                errors.setdefault(v.key("present"), []).append(
+                    _("%(name)s is not registered at this address.")
+                    % {"name": registration.person.name}
+                )
+        for i, departure in enumerate(v.departures):
+            registration = current[departure.person_id]
+            end_date = departure.end_date or visit_day[v.index]
+            departed_on[v.index, i] = end_date
+            key = v.key(f"departures.{i}.person")
+            if registration.address_id != v.address_id:
+                errors[key] = [
+                    _("%(name)s is not registered at this address.")
+                    % {"name": registration.person.name}
+                ]
+            elif departure.person_id in v.present:
+                errors[key] = [
+                    _("%(name)s cannot be both present and departed.")
+                    % {"name": registration.person.name}
+                ]
+            elif any(d.person_id == departure.person_id for d in v.departures[:i]):
+                errors[key] = [_("%(name)s is listed twice.") % {"name": registration.person.name}]
+            elif end_date > today:
+                errors[v.key(f"departures.{i}.end_date")] = [
+                    _("The departure date cannot be in the future.")
+                ]
+            elif end_date < registration.start_date:
+                errors[v.key(f"departures.{i}.end_date")] = [
+                    _("The departure date cannot be before the arrival (%(date)s).")
+                    % {"date": date_format(registration.start_date)}
+                ]
+        for task_id in v.task_ids:
+            if tasks[task_id].address_id != v.address_id:
+                errors.setdefault(v.key("tasks"), []).append(
+                    _("A task of another address cannot be closed by this visit.")
+                )
+    numbers = _check_arrivals(visits, errors=errors, today=today, named=named)
     if errors:
         raise InvalidInput(fields=errors)
 
+    visit_of = {v.index: made for v, made in zip(visits, visits_made, strict=True)}
     entries = [
         VisitEntry(
-            visit=visit,
+            visit=visit_of[v.index],
             person_id=person_id,
             finding=Finding.PRESENT,
             registration=current[person_id],
         )
-        for person_id in present
+        for v in visits
+        for person_id in v.present
     ]
-    for i, departure in enumerate(departures):
-        ended = _under(
-            f"departures.{i}",
-            lambda d=departure, day=departed_on[i]: registrations.end_registration(
-                actor=actor,
-                registration_id=current[d.person_id].pk,
-                end_date=day,
-                reason=_("Departure found at a door-to-door visit."),
-            ),
-        )
-        entries.append(
-            VisitEntry(
-                visit=visit,
-                person_id=departure.person_id,
-                finding=Finding.DEPARTED,
-                registration=ended,
+    # Departures first: a person who left one address of the batch for another is moved.
+    for v in visits:
+        for i, departure in enumerate(v.departures):
+            ended = _under(
+                v.key(f"departures.{i}"),
+                lambda v=v, d=departure, day=departed_on[v.index, i]: (
+                    registrations.end_registration(
+                        actor=v.actor,
+                        registration_id=current[d.person_id].pk,
+                        end_date=day,
+                        reason=_("Departure found at a door-to-door visit."),
+                    )
+                ),
             )
-        )
-    for i, (arrival, number) in enumerate(zip(arrivals, numbers, strict=True)):
-        entries.append(
-            _register_arrival(
-                actor=actor,
-                visit=visit,
-                address=address,
-                arrival=arrival,
-                number=number,
-                start_date=arrival.start_date or visit_day,
-                prefix=f"arrivals.{i}",
+            entries.append(
+                VisitEntry(
+                    visit=visit_of[v.index],
+                    person_id=departure.person_id,
+                    finding=Finding.DEPARTED,
+                    registration=ended,
+                )
             )
-        )
+    for v in visits:
+        for i, arrival in enumerate(v.arrivals):
+            entries.append(
+                _register_arrival(
+                    actor=v.actor,
+                    visit=visit_of[v.index],
+                    address=addresses[v.address_id],
+                    arrival=arrival,
+                    number=numbers[v.index][i],
+                    start_date=arrival.start_date or visit_day[v.index],
+                    prefix=v.key(f"arrivals.{i}"),
+                )
+            )
     VisitEntry.objects.bulk_create(entries)
+    _settle_tasks(visits, visit_of=visit_of, tasks=tasks, now=now, visit_day=visit_day)
+    return visits_made
 
-    if outcome in ANSWERED:
-        revisits = FieldTask.objects.select_for_update().filter(
-            address=address, kind=TaskKind.REVISIT, status=TaskStatus.OPEN
-        )
-        answered = str(VisitOutcome(outcome).label)
-        for task in [*tasks, *revisits]:
-            if TaskStatus.CLOSED in TASK_MOVES[task.status]:
+
+def _settle_tasks(
+    visits: list[_Clean],
+    *,
+    visit_of: dict[int, Visit],
+    tasks: dict[int, FieldTask],
+    now: dt.datetime,
+    visit_day: dict[int, dt.date],
+) -> None:
+    """Close the tasks the answered visits settle (one UPDATE) and raise a revisit where
+    nobody was home and no later visit of the batch found someone (one INSERT)."""
+    answered_at = {v.address_id for v in visits if v.outcome in ANSWERED}
+    revisits: dict[int, list[FieldTask]] = {}
+    for task in (
+        FieldTask.objects.select_for_update()
+        .filter(address_id__in=answered_at, kind=TaskKind.REVISIT, status=TaskStatus.OPEN)
+        .order_by("pk")
+    ):
+        revisits.setdefault(task.address_id, []).append(task)
+    closed: dict[int, FieldTask] = {}
+    last_answered: dict[int, int] = {}
+    for position, v in enumerate(visits):
+        if v.outcome not in ANSWERED:
+            continue
+        last_answered[v.address_id] = position
+        answered = str(VisitOutcome(v.outcome).label)
+        for task in [*(tasks[t] for t in v.task_ids), *revisits.pop(v.address_id, [])]:
+            if TaskStatus.CLOSED in TASK_MOVES[task.status] and task.pk not in closed:
                 task.status = TaskStatus.CLOSED
                 task.closed_at = now
-                task.closed_by = visit
-                task.finding = findings.get(task.pk) or answered
-                task.save(update_fields=["status", "closed_at", "closed_by", "finding"])
-    elif outcome == VisitOutcome.NOBODY_HOME:
-        raise_field_task(
-            kind=TaskKind.REVISIT,
-            address=address,
-            due_date=add_working_days(visit_day, REVISIT_AFTER_DAYS),
-            source=FIELD_SOURCE,
-            source_ref="",
+                task.closed_by = visit_of[v.index]
+                task.finding = v.findings.get(task.pk) or answered
+                closed[task.pk] = task
+    if closed:
+        FieldTask.objects.bulk_update(
+            list(closed.values()), ["status", "closed_at", "closed_by", "finding"]
         )
-    return visit
+    due_after: dict[dt.date, dt.date] = {}
+    raised = []
+    for position, v in enumerate(visits):
+        if v.outcome != VisitOutcome.NOBODY_HOME:
+            continue
+        if last_answered.get(v.address_id, -1) > position:
+            continue  # someone was found at a later visit of the batch
+        day = visit_day[v.index]
+        if day not in due_after:
+            due_after[day] = add_working_days(day, REVISIT_AFTER_DAYS)
+        raised.append(
+            FieldTask(
+                kind=TaskKind.REVISIT,
+                address_id=v.address_id,
+                person=None,
+                due_date=due_after[day],
+                source=FIELD_SOURCE,
+                source_ref="",
+                created_at=now,
+            )
+        )
+    # At most one open revisit per address (the open-task constraint): one already open stays.
+    FieldTask.objects.bulk_create(raised, ignore_conflicts=True)
 
 
 def _check_arrivals(
-    arrivals: list[Arrival], *, errors: dict[str, list[str]], today: dt.date, named: set[int]
-) -> list[str]:
-    """Check every arrival before anything is written; return their normalised ID numbers."""
-    numbers: list[str] = []
-    for i, arrival in enumerate(arrivals):
-        prefix = f"arrivals.{i}"
-        name = (arrival.name or "").strip()
-        if not name:
-            errors[f"{prefix}.name"] = [_("Please enter the name.")]
-        elif len(name) > 50:
-            errors[f"{prefix}.name"] = [_("A name has at most 50 characters.")]
-        try:
-            number = idnumber.parse(arrival.id_number).number
-        except InvalidInput as exc:
-            errors[f"{prefix}.id_number"] = exc.fields["id_number"]
-            number = ""
-        if number and number in numbers:
-            errors[f"{prefix}.id_number"] = [_("This ID number is entered twice.")]
-        numbers.append(number)
-        if arrival.reason not in Reason.values:
-            errors[f"{prefix}.reason"] = [_("Please choose a reason from the list.")]
-        if arrival.start_date is not None and arrival.start_date > today:
-            errors[f"{prefix}.start_date"] = [_("The start date cannot be in the future.")]
-        if not number:
-            continue
-        known = Person.objects.filter(id_hash=idnumber.keyed_hash(number)).first()
-        if known is None:
-            continue
-        if known.pk in named:
-            errors[f"{prefix}.id_number"] = [
-                _("%(name)s is already listed as present or departed.") % {"name": known.name}
-            ]
-        elif name and known.name != name:
-            errors[f"{prefix}.name"] = [
-                _(
-                    "This ID number is registered under another name. "
-                    "Please check the name on the ID card."
-                )
-            ]
+    visits: list[_Clean],
+    *,
+    errors: dict[str, list[str]],
+    today: dt.date,
+    named: dict[int, set[int]],
+) -> dict[int, list[str]]:
+    """Check every arrival of the batch before anything is written; return each visit's
+    normalised ID numbers (visit index -> one per arrival)."""
+    numbers: dict[int, list[str]] = {}
+    for v in visits:
+        mine: list[str] = []
+        for i, arrival in enumerate(v.arrivals):
+            prefix = v.key(f"arrivals.{i}")
+            name = (arrival.name or "").strip()
+            if not name:
+                errors[f"{prefix}.name"] = [_("Please enter the name.")]
+            elif len(name) > 50:
+                errors[f"{prefix}.name"] = [_("A name has at most 50 characters.")]
+            try:
+                number = idnumber.parse(arrival.id_number).number
+            except InvalidInput as exc:
+                errors[f"{prefix}.id_number"] = exc.fields["id_number"]
+                number = ""
+            if number and number in mine:
+                errors[f"{prefix}.id_number"] = [_("This ID number is entered twice.")]
+            mine.append(number)
+            if arrival.reason not in Reason.values:
+                errors[f"{prefix}.reason"] = [_("Please choose a reason from the list.")]
+            if arrival.start_date is not None and arrival.start_date > today:
+                errors[f"{prefix}.start_date"] = [_("The start date cannot be in the future.")]
+        numbers[v.index] = mine
+    hashes = {
+        number: idnumber.keyed_hash(number)
+        for mine in numbers.values()
+        for number in mine
+        if number
+    }
+    known_by_hash = {p.id_hash: p for p in Person.objects.filter(id_hash__in=list(hashes.values()))}
+    for v in visits:
+        for i, (arrival, number) in enumerate(zip(v.arrivals, numbers[v.index], strict=True)):
+            known = known_by_hash.get(hashes[number]) if number else None
+            if known is None:
+                continue
+            prefix = v.key(f"arrivals.{i}")
+            name = (arrival.name or "").strip()
+            if known.pk in named[v.index]:
+                errors[f"{prefix}.id_number"] = [
+                    _("%(name)s is already listed as present or departed.") % {"name": known.name}
+                ]
+            elif name and known.name != name:
+                errors[f"{prefix}.name"] = [
+                    _(
+                        "This ID number is registered under another name. "
+                        "Please check the name on the ID card."
+                    )
+                ]
     return numbers
 
 

@@ -1,6 +1,6 @@
 """The measure: how close the registry is to the simulated truth, per day.
 
-`compare` is pure: for every person the truth knows so far, the registry is right when it
+`compare` is pure (`compare_in_database` is the same in one query, as a run measures): for every person the truth knows so far, the registry is right when it
 holds them at the address they live at, or holds no current registration for a person who
 does not live in the city. Wrong is one of: a missed arrival (lives here, registered
 nowhere), a stale resident (gone, still registered) or a wrong address.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+
+from django.db import connection
 
 from residents.simulation.truth import GONE
 
@@ -100,4 +102,33 @@ def format_row(row: dict) -> str:
         f"tasks/officer/week {row['tasks_per_officer_week']:.1f}  "
         f"false positives {'-' if share is None else f'{share:.2%}'}  "
         f"open tasks {row['open_tasks']}"
+    )
+
+
+def compare_in_database(person_ids: list[int | None], address_ids: list[int | None]) -> Comparison:
+    """`compare` in one query: person i of the truth is `person_ids[i]` in the registry (None
+    while the registry has never seen them) and lives at the address `address_ids[i]` (None:
+    not in the city); the registry is every current registration of those persons."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.i - 1, r.address_id IS NULL, t.address_id IS NULL
+            FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS t(person_id, address_id, i)
+            LEFT JOIN residents_registration r
+              ON r.person_id = t.person_id AND r.end_date IS NULL
+            WHERE r.address_id IS DISTINCT FROM t.address_id
+            """,
+            [person_ids, address_ids],
+        )
+        rows = cursor.fetchall()
+    missed = sum(1 for _i, unregistered, _gone in rows if unregistered)
+    stale = sum(1 for _i, unregistered, gone in rows if gone and not unregistered)
+    persons = len(person_ids)
+    return Comparison(
+        persons=persons,
+        correct=persons - len(rows),
+        missed_arrivals=missed,
+        stale_residents=stale,
+        wrong_addresses=len(rows) - missed - stale,
+        wrong=frozenset(i for i, _unregistered, _gone in rows),
     )

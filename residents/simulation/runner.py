@@ -5,13 +5,15 @@ Each day d (day 0 is the registry as loaded, before any change):
 2. residents and landlords whose declaration falls due declare, through the declared-residence
    services (record_declared_residence / end_declared_residence), unless the person has
    changed again since;
-3. grid officers work their task lists (d > 0): at each address, they settle the open
-   discrepancies with what they find (dispositions.settle_discrepancy: a confirmed departure
-   ends the registration naming the evidence) and record the visit (record_visit: who lives
-   there, arrivals, departures they see; a missed visit raises a revisit);
+3. grid officers work their task lists (d > 0): at each address where someone is home, they
+   settle the open discrepancies with what they find (dispositions.settle_discrepancy: a
+   confirmed departure ends the registration naming the evidence); then the day's visits of
+   all officers are recorded in one batch (field.record_visits: who lives there, arrivals,
+   departures they see; a missed visit raises a revisit);
 4. at night the department feeds due that day are written from the truth (as of their lag,
    with their coverage and error rate) and reconciled by the real reconciliation run;
-5. the registry is measured against the truth (measure.compare) and the day's row written.
+5. the registry is measured against the truth in one query (measure.compare_in_database)
+   and the day's row written.
 
 Nothing writes registry rows directly except the initial population (residents.bulk's COPY
 loader, the one set-based path for a population).
@@ -33,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.areas.models import Address
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, InvalidInput
 from residents import bulk
 from residents.models import (
     Discrepancy,
@@ -258,143 +260,190 @@ class Simulation:
     # --- grid officers --------------------------------------------------------------------
 
     def work(self, day: int) -> None:
+        """The day's visits of every grid's officers, recorded in one batch (field.record_visits).
+
+        Each grid's officers take the open tasks of their grid, earliest due first, one address
+        per visit. Where someone is home, they first settle the address's open discrepancies
+        with what they see, then record who lives there. Should the services refuse the
+        batch, the visits are recorded one by one (a refused one is kept with its findings and
+        a note, as an officer would)."""
         p = self.params
         at = timezone.make_aware(dt.datetime.combine(self.date(day), dt.time(10)))
         residents_at = self.city.residents_at()
-        self.visits_today = 0
-        self.visits_with_arrivals = 0
+        per_grid: dict[int, list[int]] = defaultdict(list)
+        grid_position = {grid_id: g for g, grid_id in enumerate(self.places.grid_ids)}
+        for address_id, grid_id in (
+            FieldTask.objects.filter(
+                status=TaskStatus.OPEN, address__grid_id__in=self.places.grid_ids
+            )
+            .order_by("address__grid_id", "due_date", "id")
+            .values_list("address_id", "address__grid_id")
+        ):
+            per_grid[grid_position[grid_id]].append(address_id)
+        planned: list[tuple[object, int, uuid.UUID, bool]] = []  # officer, address, id, missed
         for g, officers in enumerate(self.places.officers):
             if not officers:
                 continue
-            tasks = list(
-                FieldTask.objects.filter(
-                    status=TaskStatus.OPEN, address__grid_id=self.places.grid_ids[g]
-                )
-                .order_by("due_date", "id")
-                .values_list("address_id", flat=True)[
-                    : p.visits_per_officer_day * len(officers) * 4
-                ]
-            )
-            addresses = list(dict.fromkeys(tasks))
+            addresses = list(dict.fromkeys(per_grid.get(g, ())))
             for k, address_id in enumerate(addresses[: p.visits_per_officer_day * len(officers)]):
-                officer = officers[k % len(officers)]
-                self.visit(officer, address_id, day=day, at=at, residents_at=residents_at)
-                self.visits_today += 1
-            if self.visits_with_arrivals:
-                self._map()
-                self.visits_with_arrivals = 0
-
-    def visit(self, officer, address_id: int, *, day: int, at, residents_at) -> None:
-        rng = self.officer_rng
-        client_id = self._client_id(rng)
-        if rng.random() < self.params.visit_miss_rate:
-            field.record_visit(
-                actor=officer,
-                client_id=client_id,
-                address_id=address_id,
-                outcome="nobody_home",
-                visited_at=at,
-            )
-            return
-        position = self.position_of[address_id]
-        living = set(residents_at.get(position, ()))
-        self._settle(officer, address_id, position=position, living=living, day=day)
-        registered = dict(
-            Registration.objects.filter(address_id=address_id, end_date__isnull=True).values_list(
-                "person_id", "pk"
-            )
-        )
-        present, departures, arrivals = [], [], []
-        for person_id in registered:
-            if self.index_of.get(person_id) in living:
-                present.append(person_id)
-            else:
-                departures.append(field.Departure(person_id=person_id, end_date=self.date(day)))
-        for person in sorted(living):
-            if self.person_of.get(person) in registered:
+                client_id = self._client_id(self.officer_rng)
+                missed = self.officer_rng.random() < p.visit_miss_rate
+                planned.append((officers[k % len(officers)], address_id, client_id, missed))
+        self.visits_today = len(planned)
+        home = [address_id for _o, address_id, _c, missed in planned if not missed]
+        registered: dict[int, dict[int, int]] = defaultdict(dict)  # address -> person -> reg.
+        for person_id, address_id, pk in Registration.objects.filter(
+            address_id__in=home, end_date__isnull=True
+        ).values_list("person_id", "address_id", "pk"):
+            registered[address_id][person_id] = pk
+        self._settle_all(planned, registered=registered, residents_at=residents_at, day=day)
+        open_tasks: dict[int, list[int]] = defaultdict(list)
+        for pk, address_id in (
+            FieldTask.objects.filter(address_id__in=home, status=TaskStatus.OPEN)
+            .order_by("pk")
+            .values_list("pk", "address_id")
+        ):
+            open_tasks[address_id].append(pk)
+        batch = []
+        for officer, address_id, client_id, missed in planned:
+            if missed:
+                batch.append(
+                    field.VisitInput(
+                        actor=officer,
+                        client_id=client_id,
+                        address_id=address_id,
+                        outcome="nobody_home",
+                        visited_at=at,
+                    )
+                )
                 continue
-            name, number = self.identities.rows[person][1:3]
-            arrivals.append(field.Arrival(name=name, id_number=number, start_date=self.date(day)))
-        open_tasks = FieldTask.objects.filter(
-            address_id=address_id, status=TaskStatus.OPEN
-        ).values_list("pk", flat=True)
-        findings = dict.fromkeys(open_tasks, "Checked at the door.")
-        try:
-            self.visits_with_arrivals += bool(arrivals)
-            field.record_visit(
-                actor=officer,
-                client_id=client_id,
-                address_id=address_id,
-                outcome="done",
-                present=present,
-                arrivals=arrivals,
-                departures=departures,
-                task_findings=findings,
-                visited_at=at,
+            living = set(residents_at.get(self.position_of[address_id], ()))
+            here = registered[address_id]
+            present, departures, arrivals = [], [], []
+            for person_id in here:
+                if self.index_of.get(person_id) in living:
+                    present.append(person_id)
+                else:
+                    departures.append(field.Departure(person_id=person_id, end_date=self.date(day)))
+            for person in sorted(living):
+                if self.person_of.get(person) in here:
+                    continue
+                name, number = self.identities.rows[person][1:3]
+                arrivals.append(
+                    field.Arrival(name=name, id_number=number, start_date=self.date(day))
+                )
+            batch.append(
+                field.VisitInput(
+                    actor=officer,
+                    client_id=client_id,
+                    address_id=address_id,
+                    outcome="done",
+                    present=present,
+                    arrivals=arrivals,
+                    departures=departures,
+                    task_findings=dict.fromkeys(open_tasks[address_id], "Checked at the door."),
+                    visited_at=at,
+                )
             )
+        self._record_batch(batch)
+        if any(one.arrivals for one in batch):
+            self._map()
+
+    def _record_batch(self, batch: list[field.VisitInput]) -> None:
+        """Record the batch; should the services refuse some of its visits (named
+        `visits.<i>.`), record the others in one batch again and the refused one by one."""
+        try:
+            field.record_visits(batch)
+            return
+        except InvalidInput as exc:
+            refused = {int(key.split(".")[1]) for key in exc.fields if key.startswith("visits.")}
+        except ApplicationError:
+            refused = set()
+        if not refused or len(refused) == len(batch):
+            for one in batch:
+                self._record_one(one)
+            return
+        self._record_batch([one for i, one in enumerate(batch) if i not in refused])
+        for i in sorted(refused):
+            self._record_one(batch[i])
+
+    def _record_one(self, one: field.VisitInput) -> None:
+        """Record one visit of a refused batch; a refused visit is kept with its findings."""
+        try:
+            field.record_visits([one])
         except ApplicationError:
             self.refused += 1
-            field.record_visit(
-                actor=officer,
-                client_id=self._client_id(rng),
-                address_id=address_id,
-                outcome="done",
-                task_findings=findings,
-                note="Residents could not all be recorded.",
-                visited_at=at,
+            field.record_visits(
+                [
+                    field.VisitInput(
+                        actor=one.actor,
+                        client_id=self._client_id(self.officer_rng),
+                        address_id=one.address_id,
+                        outcome="done",
+                        task_findings=one.task_findings,
+                        note="Residents could not all be recorded.",
+                        visited_at=one.visited_at,
+                    )
+                ]
             )
 
     def _client_id(self, rng: random.Random) -> uuid.UUID:
         """The device's visit id: from the seed, and distinct from earlier runs' visits."""
         return uuid.UUID(int=rng.getrandbits(128) ^ self.run.pk)
 
-    def _settle(
-        self, officer, address_id: int, *, position: int, living: set[int], day: int
-    ) -> None:
-        pending = list(
+    def _settle_all(self, planned, *, registered, residents_at, day: int) -> None:
+        """At each address where someone is home, settle its open discrepancies (the latest
+        of each task) through dispositions.settle_discrepancy; `registered` (address ->
+        person -> registration) follows the departures the settlements confirm."""
+        officer_at = {address_id: o for o, address_id, _c, missed in planned if not missed}
+        pending: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
+        for pk, kind, person_id, address_id in (
             Discrepancy.objects.filter(
-                address_id=address_id, disposition="", task__status=TaskStatus.OPEN
+                address_id__in=list(officer_at), disposition="", task__status=TaskStatus.OPEN
             )
             .order_by("task_id", "-id")
             .distinct("task_id")
-            .values_list("pk", "kind", "person_id")
-        )
-        for pk, kind, person_id in pending:
-            disposition = self._disposition(kind, person_id, address_id, position, living)
-            dispositions.settle_discrepancy(
-                actor=officer,
-                discrepancy_id=pk,
-                disposition=disposition,
-                reason="Checked at the door.",
-                on=self.date(day),
-            )
+            .values_list("pk", "kind", "person_id", "address_id")
+        ):
+            pending[address_id].append((pk, kind, person_id))
+        for address_id, officer in officer_at.items():
+            position = self.position_of[address_id]
+            living = set(residents_at.get(position, ()))
+            here = registered[address_id]
+            for pk, kind, person_id in pending.get(address_id, ()):
+                disposition = self._disposition(kind, person_id, here, living)
+                dispositions.settle_discrepancy(
+                    actor=officer,
+                    discrepancy_id=pk,
+                    disposition=disposition,
+                    reason="Checked at the door.",
+                    on=self.date(day),
+                )
+                if (
+                    disposition == Disposition.CONFIRMED
+                    and kind == DiscrepancyKind.PROBABLY_DEPARTED
+                    and person_id is not None
+                ):
+                    here.pop(person_id, None)  # the settlement ended the registration
 
-    def _disposition(self, kind, person_id, address_id, position, living) -> str:
+    def _disposition(self, kind, person_id, here: dict[int, int], living: set[int]) -> str:
+        """What the officer finds for one discrepancy: `here` are the persons registered at
+        the address (person -> registration), `living` the truth's residents there."""
         person = self.index_of.get(person_id) if person_id is not None else None
-        here = (
-            person_id is not None
-            and Registration.objects.filter(
-                person_id=person_id, address_id=address_id, end_date__isnull=True
-            ).exists()
-        )
+        registered_here = person_id is not None and person_id in here
         if kind == DiscrepancyKind.PROBABLY_DEPARTED:
             if person in living:
                 return Disposition.FALSE_POSITIVE
-            return Disposition.CONFIRMED if here else Disposition.RESOLVED_ELSEWHERE
+            return Disposition.CONFIRMED if registered_here else Disposition.RESOLVED_ELSEWHERE
         if kind == DiscrepancyKind.UNREGISTERED_RESIDENT:
             if person is not None:
-                if here:
+                if registered_here:
                     return Disposition.RESOLVED_ELSEWHERE
                 return Disposition.CONFIRMED if person in living else Disposition.FALSE_POSITIVE
-            registered = set(
-                Registration.objects.filter(
-                    address_id=address_id, end_date__isnull=True
-                ).values_list("person_id", flat=True)
-            )
-            unseen = [p for p in living if self.person_of.get(p) not in registered]
+            unseen = [p for p in living if self.person_of.get(p) not in here]
             return Disposition.CONFIRMED if unseen else Disposition.FALSE_POSITIVE
         if kind == DiscrepancyKind.ADDRESS_MISMATCH:
-            if here:
+            if registered_here:
                 return Disposition.RESOLVED_ELSEWHERE
             return Disposition.CONFIRMED if person in living else Disposition.FALSE_POSITIVE
         return Disposition.RESOLVED_ELSEWHERE
@@ -509,17 +558,6 @@ class Simulation:
         self._map()
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT r.person_id, r.address_id FROM residents_registration r "
-                "JOIN residents_simulatedperson s ON s.person_id = r.person_id "
-                "WHERE s.run_id = %s AND r.end_date IS NULL",
-                [self.run.pk],
-            )
-            registry = {
-                self.index_of[person_id]: self.position_of.get(address_id, -2)
-                for person_id, address_id in cursor.fetchall()
-                if person_id in self.index_of
-            }
-            cursor.execute(
                 """
                 SELECT r.id FROM residents_registration r
                 JOIN residents_simulatedperson s ON s.person_id = r.person_id AND s.run_id = %s
@@ -545,7 +583,7 @@ class Simulation:
         open_tasks = FieldTask.objects.filter(
             status=TaskStatus.OPEN, address__grid_id__in=self.places.grid_ids
         ).count()
-        comparison = measure.compare(self.city.addr, registry)
+        comparison = measure.compare_in_database(*self.truth_in_registry_terms())
         self.corrections.settle(comparison.wrong, day)
         officers = max(1, len(self.officer_ids))
         return {
@@ -563,6 +601,15 @@ class Simulation:
             "false_positive_share": round(false_positives / settled, 6) if settled else None,
             "open_tasks": open_tasks,
         }
+
+    def truth_in_registry_terms(self) -> tuple[list[int | None], list[int | None]]:
+        """Each person of the truth as the registry knows them (person id, or None) and the
+        address they live at (address id, or None when not in the city)."""
+        ids = self.places.address_ids
+        return (
+            [self.person_of.get(person) for person in range(len(self.city.addr))],
+            [None if a == truth.GONE else ids[a] for a in self.city.addr],
+        )
 
     def save(self) -> None:
         SimulationDay.objects.bulk_create(

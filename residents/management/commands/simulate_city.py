@@ -42,6 +42,18 @@ class Command(BaseCommand):
         except InvalidInput as exc:
             problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.fields.items())
             raise CommandError(f"{exc.message} {problems}") from None
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW search_path")
+            (search_path,) = cursor.fetchone()
+        try:
+            self._simulate(options, chosen)
+        finally:
+            # The connection goes back to the schemas it used before (for callers that go
+            # on using it, such as tests and shells).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('search_path', %s, false)", [search_path])
+
+    def _simulate(self, options, chosen: params.Params) -> None:
         if options["schema"]:
             self._use_schema(options["schema"])
         elif city.real_persons():
