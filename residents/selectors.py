@@ -210,8 +210,8 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
     household = household_of(user).values("pk")
     scope = _staff_scope(user)
     if scope is None:
-        queryset = _with_current_address(
-            _persons_among([Person.objects.filter(user=user).values("pk"), _guarded_ids(user)])
+        queryset = _persons_among(
+            [Person.objects.filter(user=user).values("pk"), _guarded_ids(user)]
         )
     else:
         guarded = Dependant.objects.filter(guardian__user=user, dependant=OuterRef("pk"))
