@@ -16,7 +16,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,6 +38,7 @@ from residents.models import (
     Relation,
     Sex,
 )
+from residents.pagination import PersonPages
 
 ErrorBody = inline_serializer(
     name="ErrorBody",
@@ -247,20 +247,16 @@ class PermitOut(serializers.ModelSerializer):
 # --- persons ---------------------------------------------------------------------------------------
 
 
-class BoundedPagination(PageNumberPagination):
-    """Pages of at most 50 persons; a caller may ask for fewer (page_size), never more."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 50
-
-
 class PersonListCreateApi(ListAPIView):
-    """Persons the caller may see: their household; for staff, those registered in their scope."""
+    """Persons the caller may see: their household; for staff, those registered in their scope.
+
+    In pages of at most 50 by id, each found by its key (`next` and `previous` carry a cursor):
+    no count of the scope, and a deep page costs what the first does (residents.pagination).
+    """
 
     serializer_class = PersonOut
     filterset_class = filters.PersonFilter
-    pagination_class = BoundedPagination
+    pagination_class = PersonPages
 
     class PersonCreateIn(serializers.Serializer):
         entry = serializers.ChoiceField(

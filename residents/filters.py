@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.areas.models import Address
 from portal.workflow.models import Status
-from residents import idnumber
+from residents import idnumber, selectors
 from residents.models import Permit, PermitApplication, PermitState, Person, Registration
 
 
@@ -29,9 +30,10 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(id_hash=idnumber.keyed_hash(value))
 
     def filter_district(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            registrations__end_date__isnull=True,
-            registrations__address__grid__district__code=value,
+        # The person's current address, tested person by person like the scope (a join on
+        # registrations would gather and sort the whole district before the first page).
+        return queryset.alias(current_address=selectors.current_address()).filter(
+            current_address__in=Address.objects.filter(grid__district__code=value).values("pk")
         )
 
 

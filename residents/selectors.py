@@ -117,59 +117,106 @@ def persons_in_staff_scope(user: User) -> QuerySet[Person]:
 
     A grid officer: persons with a current registration at an address in their grids. A
     public-security reviewer: persons with a current registration in their districts, or with
-    a permit application they can review.
+    a permit application they can review. In id order, the key staff lists are paged by
+    (residents.pagination).
     """
     if not user.is_authenticated:
         return Person.objects.none()
-    return _persons_among(_staff_scope_ids(user))
+    scope = _staff_scope(user)
+    if scope is None:
+        return Person.objects.none()
+    return _with_current_address(Person.objects.all()).filter(scope).order_by("id")
 
 
-def _staff_scope_ids(user: User) -> list[QuerySet]:
-    """The ids of the persons in the user's staff scope, as one id query per reason."""
-    parts: list[QuerySet] = []
+def current_address() -> Subquery:
+    """The id of the person's current registered address (at most one, by constraint), for a
+    condition tested person by person (`alias(current_address=current_address())`)."""
+    return Subquery(
+        Registration.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+        .order_by()
+        .values("address_id")[:1]
+    )
+
+
+def _with_current_address(queryset: QuerySet[Person]) -> QuerySet[Person]:
+    return queryset.alias(current_address=current_address())
+
+
+def _staff_scope(user: User) -> Q | None:
+    """The user's staff scope as one condition on a person, or None outside staff.
+
+    Tested person by person: the person's current address (one index probe) against the
+    addresses of the user's grids or districts (hashed once per query: bounded by the city's
+    addresses, not its persons), or a permit application the user can review. A list in id
+    order then reads persons along the primary key until its page is full, however many
+    hundred thousand the scope holds; a join or a union of the scope's ids would gather and
+    sort all of them on every page.
+    """
+    parts: list[Q] = []
     if user.has_role(Role.GRID_OFFICER):
         parts.append(
-            Registration.objects.filter(
-                end_date__isnull=True, address__grid__in=user.grids.all()
-            ).values("person_id")
+            Q(current_address__in=Address.objects.filter(grid__in=user.grids.all()).values("pk"))
         )
     if _is_police_reviewer(user):
         parts.append(
-            Registration.objects.filter(
-                end_date__isnull=True, address__grid__district__in=user.districts.all()
-            ).values("person_id")
+            Q(
+                current_address__in=Address.objects.filter(
+                    grid__district__in=user.districts.all()
+                ).values("pk")
+            )
         )
         parts.append(
-            PermitApplication.objects.filter(
-                case__in=workflow_selectors.cases_reviewable_by(user)
-            ).values("person_id")
+            Q(
+                Exists(
+                    PermitApplication.objects.filter(
+                        person=OuterRef("pk"),
+                        case__in=workflow_selectors.cases_reviewable_by(user).order_by(),
+                    )
+                )
+            )
         )
-    return parts
+    if not parts:
+        return None
+    scope = parts[0]
+    for part in parts[1:]:
+        scope |= part
+    return scope
 
 
 def _persons_among(id_queries: list[QuerySet]) -> QuerySet[Person]:
-    """The persons whose ids one of the queries gives, by name: one IN over their union (an OR
-    of several INs makes the database test every person against each)."""
-    if not id_queries:
-        return Person.objects.none()
+    """The persons whose ids one of the queries gives: one IN over their union (an OR of
+    several INs makes the database test every person against each)."""
     first, *rest = id_queries
     ids = first.union(*rest) if rest else first
-    return Person.objects.filter(pk__in=ids).order_by("name", "id")
+    return Person.objects.filter(pk__in=ids).order_by("id")
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
-    """Every person the user may see in a list: their household, plus those in their staff scope.
+    """Every person the user may see in a list: their household, plus those in their staff scope,
+    in id order (the key the list is paged by).
 
     Each row carries `in_household`: whether it is the user or one of their dependants, whose
     own details they see (others are shown as residents.disclosure describes).
+
+    A resident's household is a few index lookups (one IN over their union); for staff, the
+    household joins the scope's person-by-person condition (_staff_scope).
     """
     if not user.is_authenticated:
         return Person.objects.none()
-    own = Person.objects.filter(user=user).values("pk")
     household = household_of(user).values("pk")
-    return _persons_among([own, _guarded_ids(user), *_staff_scope_ids(user)]).annotate(
-        in_household=Exists(household.filter(pk=OuterRef("pk")))
-    )
+    scope = _staff_scope(user)
+    if scope is None:
+        queryset = _persons_among(
+            [Person.objects.filter(user=user).values("pk"), _guarded_ids(user)]
+        )
+    else:
+        guarded = Dependant.objects.filter(guardian__user=user, dependant=OuterRef("pk"))
+        queryset = (
+            _with_current_address(Person.objects.all())
+            .filter(Q(user=user) | Q(Exists(guarded)) | scope)
+            .order_by("id")
+        )
+    return queryset.annotate(in_household=Exists(household.filter(pk=OuterRef("pk"))))
 
 
 def person_by_id_number(queryset: QuerySet[Person], raw: str) -> QuerySet[Person]:

@@ -16,6 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.exceptions import NotFound as DrfNotFound
+from rest_framework.request import Request
 
 from portal import throttling
 from portal.accounts.models import Role
@@ -26,6 +28,7 @@ from portal.workflow.registry import get_kind
 from residents import disclosure, idnumber, permit_views, selectors, services
 from residents import forms as resident_forms
 from residents.models import MaterialKind, Sex
+from residents.pagination import PersonPages
 from residents.services import permits as permit_services
 from residents.services.materials import material_file_path
 
@@ -674,8 +677,9 @@ def review_permit(request: HttpRequest, case_id: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def staff_persons(request: HttpRequest) -> HttpResponse:
-    """Staff find a person in their scope by name (GET), or by exact ID number (keyed hash) with
-    a reason (POST: a whole ID number never travels in a URL, a log line or the page)."""
+    """Staff list the persons in their scope, narrowed by name (GET), or find one by exact ID
+    number (keyed hash) with a reason (POST: a whole ID number never travels in a URL, a log
+    line or the page). The list comes in pages of 50 by key (residents.pagination): no count."""
     if not _is_staff(request.user):
         raise Http404
     if request.method == "GET" and "id_number" in request.GET:
@@ -684,6 +688,7 @@ def staff_persons(request: HttpRequest) -> HttpResponse:
         return render(request, "429.html", status=429)
     form = resident_forms.PersonSearchForm(request.POST or request.GET or None)
     results: list = []
+    pages = None
     status = 200
     if form.is_valid() and form.cleaned_data["id_number"]:
         # A full ID number: only with the full-record right and a reason, each match logged.
@@ -703,15 +708,24 @@ def staff_persons(request: HttpRequest) -> HttpResponse:
         data = form.data.copy()
         data["id_number"] = ""
         form.data = data
-    elif form.is_valid() and form.cleaned_data["name"]:
+    elif request.method == "GET" and (form.is_valid() or not form.is_bound):
         queryset = selectors.persons_in_staff_scope(request.user)
-        results = list(queryset.filter(name__contains=form.cleaned_data["name"].strip())[:50])
+        if name := (form.cleaned_data["name"].strip() if form.is_bound else ""):
+            queryset = queryset.filter(name__contains=name)
+        pages = PersonPages()
+        try:
+            results = pages.paginate_queryset(queryset, Request(request))
+        except DrfNotFound:
+            raise Http404 from None
     return render(
         request,
         "residents/staff_persons.html",
         {
             "form": form,
             "results": results,
+            "next_page": pages.get_next_link() if pages else None,
+            "previous_page": pages.get_previous_link() if pages else None,
+            "listed": pages is not None,
             "id_search": selectors.may_open_full_records(request.user),
         },
         status=status,

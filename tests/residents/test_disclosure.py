@@ -286,8 +286,8 @@ def test_the_persons_list_page_size_is_bounded(police_a, grid_a):
     api = APIClient()
     api.force_authenticate(police_a)
     body = api.get("/api/v1/persons/", {"page_size": 1000}).json()
-    assert body["count"] == 55
     assert len(body["results"]) == 50
+    assert body["next"]
     assert len(api.get("/api/v1/persons/", {"page_size": 10}).json()["results"]) == 10
 
 
