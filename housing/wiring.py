@@ -37,6 +37,7 @@ def register() -> None:
             on_return=homes.on_return,
             on_withdraw=homes.on_withdraw,
             detail_url=homes.case_detail_url,
+            extra={"issued_link": homes.issued_link},
         )
     )
     register_kind(

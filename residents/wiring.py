@@ -35,6 +35,7 @@ def register() -> None:
             on_reject=permits.on_reject,
             on_return=permits.on_return,
             detail_url=permits.case_detail_url,
+            extra={"issued_link": permits.issued_link},
         )
     )
     resident = {Role.RESIDENT}

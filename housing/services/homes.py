@@ -40,6 +40,14 @@ def case_detail_url(case: Case) -> str:
     return reverse("housing:review_home", args=[case.pk])
 
 
+def issued_link(case: Case) -> tuple[str, str] | None:
+    """What an approved rental-home case produced: the registered home, where tenants are declared."""
+    home = RentalHome.objects.filter(case=case).only("pk").first()
+    if home is None:
+        return None
+    return _("The registered rental home"), _home_link(home)
+
+
 def _home_link(home: RentalHome) -> str:
     return reverse("housing:home", args=[home.pk])
 

@@ -56,6 +56,14 @@ def case_detail_url(case: Case) -> str:
     return reverse("residents:review_permit", args=[case.pk])
 
 
+def issued_link(case: Case) -> tuple[str, str] | None:
+    """What an approved permit application produced: the permit, on the applicant's page."""
+    permit = Permit.objects.filter(application__case=case).only("pk").first()
+    if permit is None:
+        return None
+    return _("My residence permit"), reverse("residents:permit", args=[permit.pk])
+
+
 def _check_basis(basis: str, basis_detail: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if basis not in Basis.values:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from housing import selectors, services
 from housing.models import RentalHome
@@ -129,3 +130,11 @@ def test_a_home_is_not_rejected_or_returned_without_a_reason(
         lambda: decide(actor=housing_a, home_id=draft_home.pk, reason=reason)
     )
     assert Case.objects.get(pk=draft_home.case_id).status == Status.SUBMITTED
+
+
+def test_the_landlords_case_page_links_to_the_home_once_approved(home, landlord, client):
+    client.force_login(landlord)
+
+    page = client.get(f"/work/mine/{home.case_id}/").content.decode()
+
+    assert f'href="{reverse("housing:home", args=[home.pk])}"' in page

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.calendar.selectors import add_working_days
@@ -160,6 +161,20 @@ def test_approval_issues_a_permit_valid_for_one_year(
     assert permit.state_on(today) == PermitState.VALID
     assert list(permit.events.values_list("kind", flat=True)) == [PermitEventKind.ISSUED]
     assert Notification.objects.filter(recipient=resident, title__contains=permit.number).exists()
+
+
+def test_the_applicants_case_page_links_to_the_permit_it_issued(
+    submitted, police_a, me, resident, client
+):
+    client.force_login(resident)
+    before = client.get(f"/work/mine/{submitted.case_id}/").content.decode()
+
+    services.approve_permit_application(actor=police_a, application_id=submitted.pk)
+
+    permit_page = reverse("residents:permit", args=[me.permits.get().pk])
+    assert permit_page not in before
+    after = client.get(f"/work/mine/{submitted.case_id}/").content.decode()
+    assert f'href="{permit_page}"' in after
 
 
 def test_every_step_sends_the_applicant_a_notice(
