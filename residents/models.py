@@ -232,6 +232,14 @@ class Registration(models.Model):
             ),
         ]
         indexes = [
+            # Staff lists test each person's current address (residents.selectors): answered from
+            # the index alone. Built concurrently by its migration.
+            models.Index(
+                fields=["person"],
+                include=["address"],
+                condition=Q(end_date__isnull=True),
+                name="reg_current_address_of_person",
+            ),
             models.Index(
                 fields=["address"],
                 condition=Q(end_date__isnull=True),

@@ -6,7 +6,7 @@ address of person N" from the index alone. Built concurrently: the registrations
 large as the registry, and a plain CREATE INDEX would block registrations while it builds.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -17,12 +17,30 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(
-            sql=(
-                "CREATE INDEX CONCURRENTLY IF NOT EXISTS registration_current_address_of_person "
-                "ON residents_registration (person_id) INCLUDE (address_id) "
-                "WHERE end_date IS NULL"
-            ),
-            reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS registration_current_address_of_person",
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    sql=(
+                        "CREATE INDEX CONCURRENTLY IF NOT EXISTS "
+                        "reg_current_address_of_person "
+                        "ON residents_registration (person_id) INCLUDE (address_id) "
+                        "WHERE end_date IS NULL"
+                    ),
+                    reverse_sql=(
+                        "DROP INDEX CONCURRENTLY IF EXISTS reg_current_address_of_person"
+                    ),
+                ),
+            ],
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="registration",
+                    index=models.Index(
+                        fields=["person"],
+                        include=["address"],
+                        condition=models.Q(end_date__isnull=True),
+                        name="reg_current_address_of_person",
+                    ),
+                ),
+            ],
         ),
     ]
