@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
@@ -109,6 +110,18 @@ def test_the_printed_cards_check_asks_for_the_holders_id_number(client, me, perm
     malformed = client.post(url, {"id_number": "123"})
     assert malformed.context["result"] is None
     assert malformed.context["form"].errors["id_number"]
+
+
+def test_the_printed_cards_check_is_limited_per_client_like_a_sign_in(client, permit):
+    cache.clear()
+    url = reverse("residents:verify_card", args=[permit.number])
+    statuses = [
+        client.post(url, {"id_number": f"1101051949123100{n:02d}"}).status_code for n in range(12)
+    ]
+    cache.clear()
+
+    assert statuses[:10] == [200] * 10  # THROTTLE_AUTH_TOKEN: 10 a minute
+    assert statuses[10:] == [429, 429]
 
 
 def test_the_generated_portrait_is_a_real_id_photo_sized_jpeg():
