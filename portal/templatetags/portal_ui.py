@@ -6,7 +6,15 @@ import re
 
 from django import template
 
+from portal.dashboard.provinces import labels as province_labels
+
 register = template.Library()
+
+
+@register.filter
+def province(code: object) -> str:
+    """The province a division code lies in, by its first two digits: 330304 -> 浙江省."""
+    return province_labels().get(str(code or "").strip()[:2], "")
 
 
 @register.filter

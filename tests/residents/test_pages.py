@@ -73,11 +73,17 @@ def test_templates_carry_no_inline_script_or_style():
 def test_entering_my_details_checks_the_answers_before_saving(signed_in, resident):
     url = reverse("residents:person_new")
     assert signed_in.get(url).status_code == 200
-    data = {"name": "张伟", "id_number": "11010519491231002X", "phone": "13800138000"}
+    data = {
+        "name": "张伟",
+        "id_number": "11010519491231002X",
+        "phone": "13800138000",
+        "origin_code": "330304",
+    }
 
     check = signed_in.post(url, {**data, "step": "check"})
     assert check.status_code == 200
     assert b"1949-12-31" in check.content  # birth date read from the number
+    assert "330304（浙江省）" in check.content.decode()  # the hukou place named, not only coded
     assert not Person.objects.exists()
 
     done = signed_in.post(url, {**data, "step": "confirm"})
