@@ -179,7 +179,9 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
         }
         for one in items:
             discrepancy = locked.get(one.discrepancy_id)
-            if discrepancy is None or discrepancy.address.grid_id not in grids[one.actor.pk]:
+            if discrepancy is None or discrepancy.address.grid_id not in grids.get(
+                one.actor.pk, ()
+            ):
                 raise NotFound()
         errors: dict[str, list[str]] = {}
         for i, one in enumerate(items):
@@ -191,7 +193,7 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
             raise InvalidInput(fields=errors)
         same_task: dict[int, list[Discrepancy]] = defaultdict(list)
         for d in (
-            Discrepancy.objects.select_for_update()
+            Discrepancy.objects.select_for_update(of=("self",))
             .select_related("run__feed")
             .filter(task_id__in={d.task_id for d in locked.values()}, disposition="")
             .order_by("pk")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
@@ -222,3 +223,23 @@ def test_an_item_outside_its_officers_grids_is_not_found_and_nothing_is_written(
 
 def test_an_empty_batch_settles_nothing(db):
     assert dispositions.settle_discrepancies([]) == []
+
+
+def test_a_batch_reads_and_writes_each_kind_of_row_once_whatever_its_size(
+    tmp_path, tenants, officer_a
+):
+    ids = probably_departed(tmp_path, tenants)
+    with CaptureQueriesContext(connection) as one:
+        dispositions.settle_discrepancies(
+            [SettlementInput(officer_a, ids[0], Disposition.FALSE_POSITIVE, "At home.")]
+        )
+    with CaptureQueriesContext(connection) as three:
+        dispositions.settle_discrepancies(
+            [
+                SettlementInput(officer_a, ids[1], Disposition.FALSE_POSITIVE, "At home."),
+                SettlementInput(officer_a, ids[2], Disposition.DISPUTED, "Unsure."),
+                SettlementInput(officer_a, ids[3], Disposition.RESOLVED_ELSEWHERE, "Done."),
+            ]
+        )
+    assert len(three) == len(one)
+    assert DiscrepancySettlement.objects.count() == 4
