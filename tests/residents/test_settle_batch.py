@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -243,3 +244,18 @@ def test_a_batch_reads_and_writes_each_kind_of_row_once_whatever_its_size(
         )
     assert len(three) == len(one)
     assert DiscrepancySettlement.objects.count() == 4
+
+
+def test_an_inactive_officer_or_nobody_signed_in_finds_nothing(tmp_path, tenants, officer_a):
+    ids = probably_departed(tmp_path, tenants)
+    with pytest.raises(NotFound):
+        dispositions.settle_discrepancies(
+            [SettlementInput(AnonymousUser(), ids[0], Disposition.DISPUTED, "Unsure.")]
+        )
+    officer_a.is_active = False
+    officer_a.save(update_fields=["is_active"])
+    with pytest.raises(NotFound):
+        dispositions.settle_discrepancies(
+            [SettlementInput(officer_a, ids[0], Disposition.DISPUTED, "Unsure.")]
+        )
+    assert nothing_settled()
