@@ -26,6 +26,9 @@ fingerprint.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +45,7 @@ from residents.models import (
     Registration,
     SuppressedEvidence,
 )
-from residents.reconciliation import matching, selectors
+from residents.reconciliation import matching
 from residents.reconciliation.loader import rows_table
 from residents.services import registrations
 
@@ -101,6 +104,18 @@ def evidence_text(discrepancy: Discrepancy) -> str:
     }
 
 
+@dataclass(frozen=True)
+class SettlementInput:
+    """One settlement of a batch (settle_discrepancies): who settles which discrepancy, how,
+    why, and the day a confirmed departure ends (today unless given)."""
+
+    actor: User
+    discrepancy_id: int
+    disposition: str
+    reason: str
+    on: dt.date | None = None
+
+
 def settle_discrepancy(
     *,
     actor: User,
@@ -115,84 +130,175 @@ def settle_discrepancy(
     settled already: 409. Outside the officer's grids: not found. A confirmed departure ends
     the person's current registration at the address on `on` (today unless given), naming
     the evidence. Concurrency: the discrepancy rows of its task are locked.
+
+    The rules are settle_discrepancies', applied to a batch of one (its errors are named
+    without the `items.0.` prefix).
     """
-    reason = (reason or "").strip()
+    one = SettlementInput(
+        actor=actor, discrepancy_id=discrepancy_id, disposition=disposition, reason=reason, on=on
+    )
+    return _settle([one], prefixed=False)[0]
+
+
+def settle_discrepancies(items: Sequence[SettlementInput]) -> list[Discrepancy]:
+    """Settle a batch of discrepancies (a day's settlements of several officers) in one
+    transaction, set-based; return each settled discrepancy in the order given.
+
+    Each item follows settle_discrepancy's rules, checked against its own officer (a
+    discrepancy outside their grids: not found, nothing written). Every problem of every item
+    is reported at once, named `items.<i>.<field>`: first the input (a disposition not in the
+    list, no reason), then, when the input is sound, the discrepancies settled already
+    (before the batch, or by an earlier item of it settling the same task): 409, then the
+    departures end_registration refuses (an end date in the future). Nothing is
+    written unless all of it is. Reads are one query per kind of row for the whole batch (the
+    items' discrepancies and those of their tasks, locked; the current registrations a
+    confirmed departure ends); writes are one UPDATE of the discrepancies, one INSERT of the
+    settlements and one of the suppressed evidence. Departures go through
+    residents.services.end_registration one by one, so they follow its rules.
+    """
+    return _settle(list(items), prefixed=True)
+
+
+def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy]:
+    def key(index: int, field: str) -> str:
+        return f"items.{index}.{field}" if prefixed else field
+
+    if not items:
+        return []
+    reasons = [(one.reason or "").strip() for one in items]
     with transaction.atomic():
-        discrepancy = (
-            selectors.discrepancies_settleable_by(actor)
-            .select_for_update(of=("self",))
-            .select_related("run__feed")
-            .filter(pk=discrepancy_id)
-            .first()
-        )
-        if discrepancy is None:
-            raise NotFound()
+        # Scope as selectors.discrepancies_settleable_by: an active officer's grids, read
+        # once for all the officers of the batch.
+        grids = _grids_of({one.actor for one in items})
+        locked = {
+            d.pk: d
+            for d in Discrepancy.objects.select_for_update(of=("self",))
+            .select_related("run__feed", "address")
+            .filter(pk__in={one.discrepancy_id for one in items})
+            .order_by("pk")
+        }
+        for one in items:
+            discrepancy = locked.get(one.discrepancy_id)
+            if discrepancy is None or discrepancy.address.grid_id not in grids.get(
+                one.actor.pk, ()
+            ):
+                raise NotFound()
         errors: dict[str, list[str]] = {}
-        if disposition not in Disposition.values:
-            errors["disposition"] = [_("Please choose a disposition from the list.")]
-        if not reason:
-            errors["reason"] = [_("Please say why.")]
+        for i, one in enumerate(items):
+            if one.disposition not in Disposition.values:
+                errors[key(i, "disposition")] = [_("Please choose a disposition from the list.")]
+            if not reasons[i]:
+                errors[key(i, "reason")] = [_("Please say why.")]
         if errors:
             raise InvalidInput(fields=errors)
-        if discrepancy.disposition:
-            raise TransitionNotAllowed(_("This discrepancy has already been settled."))
-        now = timezone.now()
-        day = on or timezone.localdate(now)
-        ended: Registration | None = None
-        if (
-            disposition == Disposition.CONFIRMED
-            and discrepancy.kind == DiscrepancyKind.PROBABLY_DEPARTED
-            and discrepancy.person_id is not None
-        ):
-            current = Registration.objects.filter(
-                person_id=discrepancy.person_id,
-                address_id=discrepancy.address_id,
-                end_date__isnull=True,
-            ).first()
-            if current is not None:
-                ended = registrations.end_registration(
-                    actor=actor,
-                    registration_id=current.pk,
-                    end_date=max(day, current.start_date),
-                    reason=_("Departure confirmed by a grid officer: %(evidence)s. %(reason)s")
-                    % {"evidence": evidence_text(discrepancy), "reason": reason},
-                )
-        same_case = list(
-            Discrepancy.objects.select_for_update()
+        same_task: dict[int, list[Discrepancy]] = defaultdict(list)
+        for d in (
+            Discrepancy.objects.select_for_update(of=("self",))
             .select_related("run__feed")
-            .filter(task_id=discrepancy.task_id, disposition="")
+            .filter(task_id__in={d.task_id for d in locked.values()}, disposition="")
             .order_by("pk")
-        )
-        Discrepancy.objects.filter(pk__in=[d.pk for d in same_case]).update(
-            disposition=disposition, settled_at=now, settled_by=actor, settle_reason=reason
-        )
-        DiscrepancySettlement.objects.bulk_create(
-            DiscrepancySettlement(
-                discrepancy=d,
-                disposition=disposition,
-                actor=actor,
-                at=now,
-                reason=reason,
-                registration_ended=ended if d.pk == discrepancy.pk else None,
+        ):
+            same_task[d.task_id].append(d)
+        settled_tasks: set[int] = set()
+        for i, one in enumerate(items):
+            discrepancy = locked[one.discrepancy_id]
+            if discrepancy.disposition or discrepancy.task_id in settled_tasks:
+                errors[key(i, "discrepancy_id")] = [_("This discrepancy has already been settled.")]
+            settled_tasks.add(discrepancy.task_id)
+        if errors:
+            raise TransitionNotAllowed(
+                _("This discrepancy has already been settled."),
+                fields=errors if prefixed else None,
             )
-            for d in same_case
-        )
-        if disposition == Disposition.FALSE_POSITIVE:
-            SuppressedEvidence.objects.bulk_create(
-                (
-                    SuppressedEvidence(
-                        feed_kind=d.run.feed.kind,
-                        kind=d.kind,
-                        address_id=d.address_id,
-                        person_id=d.person_id,
-                        evidence=d.evidence,
+        now = timezone.now()
+        today = timezone.localdate(now)
+        departing = [
+            (i, locked[one.discrepancy_id])
+            for i, one in enumerate(items)
+            if one.disposition == Disposition.CONFIRMED
+            and locked[one.discrepancy_id].kind == DiscrepancyKind.PROBABLY_DEPARTED
+            and locked[one.discrepancy_id].person_id is not None
+        ]
+        current: dict[tuple[int, int], Registration] = {}
+        if departing:
+            for registration in Registration.objects.filter(
+                person_id__in={d.person_id for _i, d in departing},
+                address_id__in={d.address_id for _i, d in departing},
+                end_date__isnull=True,
+            ).order_by("pk"):
+                current.setdefault((registration.person_id, registration.address_id), registration)
+        ended: dict[int, Registration] = {}
+        for i, discrepancy in departing:
+            one = items[i]
+            registration = current.pop((discrepancy.person_id, discrepancy.address_id), None)
+            if registration is None:
+                continue  # none, or ended by an earlier item of the batch
+            try:
+                ended[discrepancy.pk] = registrations.end_registration(
+                    actor=one.actor,
+                    registration_id=registration.pk,
+                    end_date=max(one.on or today, registration.start_date),
+                    reason=_("Departure confirmed by a grid officer: %(evidence)s. %(reason)s")
+                    % {"evidence": evidence_text(discrepancy), "reason": reasons[i]},
+                )
+            except InvalidInput as exc:
+                if not prefixed:
+                    raise
+                # The departure's own savepoint is rolled back; the batch goes on to name
+                # every item's problem, and is refused as a whole below.
+                for field, problems in exc.fields.items():
+                    errors[key(i, field)] = problems
+        if errors:
+            raise InvalidInput(fields=errors)
+        changed: list[Discrepancy] = []
+        settlements: list[DiscrepancySettlement] = []
+        suppressed: list[SuppressedEvidence] = []
+        for i, one in enumerate(items):
+            discrepancy = locked[one.discrepancy_id]
+            for d in same_task[discrepancy.task_id]:
+                d.disposition = one.disposition
+                d.settled_at = now
+                d.settled_by = one.actor
+                d.settle_reason = reasons[i]
+                changed.append(d)
+                settlements.append(
+                    DiscrepancySettlement(
                         discrepancy=d,
-                        created_at=now,
+                        disposition=one.disposition,
+                        actor=one.actor,
+                        at=now,
+                        reason=reasons[i],
+                        registration_ended=ended.get(d.pk) if d.pk == discrepancy.pk else None,
                     )
-                    for d in same_case
-                    if d.evidence
-                ),
-                ignore_conflicts=True,
-            )
-    discrepancy.refresh_from_db()
-    return discrepancy
+                )
+                if one.disposition == Disposition.FALSE_POSITIVE and d.evidence:
+                    suppressed.append(
+                        SuppressedEvidence(
+                            feed_kind=d.run.feed.kind,
+                            kind=d.kind,
+                            address_id=d.address_id,
+                            person_id=d.person_id,
+                            evidence=d.evidence,
+                            discrepancy=d,
+                            created_at=now,
+                        )
+                    )
+        Discrepancy.objects.bulk_update(
+            changed, ["disposition", "settled_at", "settled_by", "settle_reason"]
+        )
+        DiscrepancySettlement.objects.bulk_create(settlements)
+        if suppressed:
+            SuppressedEvidence.objects.bulk_create(suppressed, ignore_conflicts=True)
+    fresh = Discrepancy.objects.in_bulk([one.discrepancy_id for one in items])
+    return [fresh[one.discrepancy_id] for one in items]
+
+
+def _grids_of(actors: set[User]) -> dict[int, set[int]]:
+    """The grids of each officer (inactive or anonymous users: none), in one query."""
+    grids: dict[int, set[int]] = {actor.pk: set() for actor in actors if actor.pk is not None}
+    active = [a.pk for a in actors if a.is_authenticated and a.is_active]
+    for user_id, area_id in User.grids.through.objects.filter(user_id__in=active).values_list(
+        "user_id", "area_id"
+    ):
+        grids[user_id].add(area_id)
+    return grids

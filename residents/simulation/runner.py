@@ -6,7 +6,7 @@ Each day d (day 0 is the registry as loaded, before any change):
    services (record_declared_residence / end_declared_residence), unless the person has
    changed again since;
 3. grid officers work their task lists (d > 0): at each address where someone is home, they
-   settle the open discrepancies with what they find (dispositions.settle_discrepancy: a
+   settle the open discrepancies with what they find (dispositions.settle_discrepancies: a
    confirmed departure ends the registration naming the evidence); then the day's visits of
    all officers are recorded in one batch (field.record_visits: who lives there, arrivals,
    departures they see; a missed visit raises a revisit);
@@ -393,8 +393,9 @@ class Simulation:
 
     def _settle_all(self, planned, *, registered, residents_at, day: int) -> None:
         """At each address where someone is home, settle its open discrepancies (the latest
-        of each task) through dispositions.settle_discrepancy; `registered` (address ->
-        person -> registration) follows the departures the settlements confirm."""
+        of each task), all of the day's settlements in one batch
+        (dispositions.settle_discrepancies); `registered` (address -> person -> registration)
+        follows the departures the settlements confirm."""
         officer_at = {address_id: o for o, address_id, _c, missed in planned if not missed}
         pending: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
         for pk, kind, person_id, address_id in (
@@ -406,25 +407,29 @@ class Simulation:
             .values_list("pk", "kind", "person_id", "address_id")
         ):
             pending[address_id].append((pk, kind, person_id))
+        items: list[dispositions.SettlementInput] = []
         for address_id, officer in officer_at.items():
             position = self.position_of[address_id]
             living = set(residents_at.get(position, ()))
             here = registered[address_id]
             for pk, kind, person_id in pending.get(address_id, ()):
                 disposition = self._disposition(kind, person_id, here, living)
-                dispositions.settle_discrepancy(
-                    actor=officer,
-                    discrepancy_id=pk,
-                    disposition=disposition,
-                    reason="Checked at the door.",
-                    on=self.date(day),
+                items.append(
+                    dispositions.SettlementInput(
+                        actor=officer,
+                        discrepancy_id=pk,
+                        disposition=disposition,
+                        reason="Checked at the door.",
+                        on=self.date(day),
+                    )
                 )
                 if (
                     disposition == Disposition.CONFIRMED
                     and kind == DiscrepancyKind.PROBABLY_DEPARTED
                     and person_id is not None
                 ):
-                    here.pop(person_id, None)  # the settlement ended the registration
+                    here.pop(person_id, None)  # the settlement ends the registration
+        dispositions.settle_discrepancies(items)
 
     def _disposition(self, kind, person_id, here: dict[int, int], living: set[int]) -> str:
         """What the officer finds for one discrepancy: `here` are the persons registered at
