@@ -268,7 +268,11 @@ class Simulation:
         batch, the visits are recorded one by one (a refused one is kept with its findings and
         a note, as an officer would)."""
         p = self.params
-        at = timezone.make_aware(dt.datetime.combine(self.date(day), dt.time(10)))
+        # Officers call at ten in the morning; on the simulated today before ten, they call now
+        # (a visit cannot be recorded in the future).
+        at = min(
+            timezone.make_aware(dt.datetime.combine(self.date(day), dt.time(10))), timezone.now()
+        )
         residents_at = self.city.residents_at()
         per_grid: dict[int, list[int]] = defaultdict(list)
         grid_position = {grid_id: g for g, grid_id in enumerate(self.places.grid_ids)}

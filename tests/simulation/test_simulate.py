@@ -82,3 +82,22 @@ def test_the_command_prints_each_day_and_writes_the_csv(tmp_path, db):
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("day,date,accuracy,missed_arrivals")
     assert len(lines) == 3
+
+
+def test_a_run_just_after_midnight_records_todays_visits_without_a_future_time(tmp_path, db):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from residents.models import Visit
+
+    one_in_the_morning = dt.datetime(2026, 12, 8, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(one_in_the_morning, tick=True):
+        simulation = runner.simulate(
+            persons=250, days=3, seed=5, params=Params(), workdir=tmp_path, write=lambda _l: None
+        )
+
+    assert simulation.run.pk
+    assert Visit.objects.filter(visited_at__gte=one_in_the_morning - dt.timedelta(hours=1)).exists()
+    assert not Visit.objects.filter(visited_at__gt=one_in_the_morning + dt.timedelta(hours=1))
