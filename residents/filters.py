@@ -14,7 +14,7 @@ from residents.models import Permit, PermitApplication, PermitState, Person, Reg
 
 
 class PersonFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name"))
+    name = django_filters.CharFilter(method="filter_name", label=_("Name"))
     id_number = django_filters.CharFilter(
         method="filter_id_number", label=_("ID number (exact match)")
     )
@@ -25,6 +25,9 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = Person
         fields: list[str] = []
+
+    def filter_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(selectors.name_contains(value))
 
     def filter_id_number(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(id_hash=idnumber.keyed_hash(value))

@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length, Reverse
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -58,6 +60,15 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        # A name search (residents.selectors.name_contains) is a prefix search on the name,
+        # one on the reversed name, and a read of the long names: one index for each.
+        indexes = [
+            models.Index(OpClass("name", name="varchar_pattern_ops"), name="person_name_prefix"),
+            models.Index(
+                OpClass(Reverse("name"), name="text_pattern_ops"), name="person_name_suffix"
+            ),
+            models.Index(Length("name"), name="person_name_length"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="person_sex_valid"),
             models.CheckConstraint(

@@ -711,7 +711,7 @@ def staff_persons(request: HttpRequest) -> HttpResponse:
     elif request.method == "GET" and (form.is_valid() or not form.is_bound):
         queryset = selectors.persons_in_staff_scope(request.user)
         if name := (form.cleaned_data["name"].strip() if form.is_bound else ""):
-            queryset = queryset.filter(name__contains=name)
+            queryset = queryset.filter(selectors.name_contains(name))
         pages = PersonPages()
         try:
             results = pages.paginate_queryset(queryset, Request(request))

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from residents import bulk, services
+from residents import bulk, selectors, services
 from residents.models import Person, Registration
 from tests import factories
 from tests.residents.conftest import make_application, make_person, register
@@ -310,3 +310,66 @@ def test_the_staff_page_with_a_forged_cursor_is_a_404(police_a):
     client.force_login(police_a)
 
     assert client.get("/staff/persons/", {"cursor": "bz1hYmM="}).status_code == 404
+
+
+# --- the name search -------------------------------------------------------------------------
+
+NAMES = [
+    "王伟",
+    "王伟强",
+    "李王伟",
+    "欧阳王伟东",
+    "欧阳伟",
+    "伟",
+    "王",
+    "张三丰",
+    "王_伟",
+    "王%伟",
+    "司马相如",
+]
+
+
+def persons_named(city, names: list[str]) -> list[Person]:
+    address = factories.AddressFactory(grid=city["grids"][0][0]).pk
+    bulk.load_persons(
+        count=len(names),
+        seed=5,
+        address_ids=[address],
+        today=timezone.localdate(),
+        write=lambda line: None,
+    )
+    persons = list(Person.objects.order_by("id"))
+    for person, name in zip(persons, names, strict=True):
+        person.name = name
+    Person.objects.bulk_update(persons, ["name"])
+    return persons
+
+
+def test_the_name_search_finds_exactly_the_names_holding_the_part(city):
+    persons = persons_named(city, NAMES)
+    parts = {
+        name[i:j] for name in NAMES for i in range(len(name)) for j in range(i + 1, len(name) + 1)
+    }
+    parts |= {"伟王", "王伟强东", "_", "%", "马相如司", "三丰张"}
+    for part in sorted(parts):
+        found = set(
+            Person.objects.filter(
+                selectors.name_contains(part), pk__in=[p.pk for p in persons]
+            ).values_list("name", flat=True)
+        )
+        assert found == {name for name in NAMES if part in name}, part
+
+
+def test_the_name_search_can_be_answered_from_the_name_indexes(city):
+    """With plain index scans and table scans forbidden, the plan reads the three name indexes."""
+    persons_named(city, ["王伟强"])
+    queryset = Person.objects.filter(selectors.name_contains("伟强"))
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "person_name_prefix" in plan
+    assert "person_name_suffix" in plan
+    assert "person_name_length" in plan
