@@ -24,7 +24,6 @@ from portal.workflow.models import Status
 from residents import selectors as resident_selectors
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
-DECIDABLE = (Status.SUBMITTED, Status.IN_REVIEW)
 
 
 def _apply_error(form: Form, exc: ApplicationError) -> None:
@@ -375,7 +374,6 @@ def review_home(request: HttpRequest, case_id: int) -> HttpResponse:
             "error": error,
             "occupants": selectors.current_occupants(home.address_id),
             "timeline": workflow_selectors.case_timeline(home.case),
-            "decidable": home.case.status in DECIDABLE,
         },
     )
 
@@ -410,7 +408,6 @@ def review_application(request: HttpRequest, case_id: int) -> HttpResponse:
             "problems": problems,
             "points_today": points,
             "timeline": workflow_selectors.case_timeline(application.case),
-            "decidable": application.case.status in DECIDABLE,
         },
     )
 
