@@ -5,16 +5,20 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
+from portal.workflow.models import Status
 from schooling import services
 from schooling.models import Tenure
 from tests.schooling.conftest import attach_materials
 
-MARKERS = ("accept", "approve", "reject", "return")
-
 
 def _review_buttons(client, application) -> set[str]:
+    """The decisions the review page offers, each a form posting to the one dispatcher."""
     html = client.get(reverse("schooling:review", args=[application.case_id])).content.decode()
-    return {action for action in MARKERS if f'value="{action}"' in html}
+    return {
+        action
+        for action in ("take", "approve", "reject", "return")
+        if reverse("case-decide", args=[application.case_id, action]) in html
+    }
 
 
 def _may_withdraw(client, application) -> bool:
@@ -38,7 +42,7 @@ def test_the_reviewer_accepts_and_decides_then_nothing_is_left(
     reviewer = Client()
     reviewer.force_login(education_a)
 
-    assert _review_buttons(reviewer, application) == {"accept", "approve", "reject", "return"}
+    assert _review_buttons(reviewer, application) == {"take", "approve", "reject", "return"}
 
     services.accept_application(actor=education_a, application_id=application.pk)
     assert _review_buttons(reviewer, application) == {"approve", "reject", "return"}
@@ -56,3 +60,20 @@ def test_the_family_withdraws_until_the_review_starts(enrolment_round, family, e
 
     services.accept_application(actor=education_a, application_id=application.pk)
     assert not _may_withdraw(applicant, application)
+
+
+def test_a_decision_from_the_review_page_returns_to_it(enrolment_round, family, education_a):
+    application = _submitted(enrolment_round, family)
+    reviewer = Client()
+    reviewer.force_login(education_a)
+
+    response = reviewer.post(
+        reverse("case-decide", args=[application.case_id, "return"]),
+        {"return-reason": "缺房屋租赁合同"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("schooling:review", args=[application.case_id])
+    application.case.refresh_from_db()
+    assert application.case.status == Status.RETURNED
+    assert application.case.last_reason == "缺房屋租赁合同"
