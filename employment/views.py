@@ -25,7 +25,6 @@ from portal.workflow.models import Status
 from residents import selectors as resident_selectors
 
 PAGE_SIZE = 25
-DECIDABLE = (Status.SUBMITTED, Status.IN_REVIEW)
 
 
 def _apply_error(form: Form, exc: ApplicationError) -> None:
@@ -299,7 +298,6 @@ def review_employer(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "employer": employer,
             "case": employer.case,
-            "decidable": employer.case.status in DECIDABLE,
             "error": error,
             "timeline": workflow_selectors.case_timeline(employer.case),
         },
@@ -342,7 +340,6 @@ def review_posting(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "posting": posting,
             "case": posting.case,
-            "decidable": posting.case.status in DECIDABLE,
             "pushable": posting.case.status == Status.APPROVED
             and posting.closed_at is None
             and posting.policy_id is None,

@@ -8,8 +8,6 @@ in the one error format {"code", "message", "fields"}.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
@@ -28,6 +26,7 @@ from housing.models import (
     UnitType,
 )
 from portal.api import error_responses
+from portal.workflow.endpoints import transition_endpoint
 from portal.workflow.models import Status
 from residents import disclosure
 
@@ -216,10 +215,6 @@ class OfferOut(serializers.ModelSerializer):
         ]
 
 
-class HousingReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-
-
 # --- landlords: rental homes -------------------------------------------------------------------------
 
 
@@ -273,32 +268,18 @@ class RentalHomeDetailApi(RetrieveAPIView):
         return selectors.homes_of_landlord(self.request.user)
 
 
-def _home_step(service: Callable, description: str, *, reason: bool) -> type[APIView]:
-    class HomeStepApi(APIView):
-        @extend_schema(
-            request=HousingReasonIn if reason else None,
-            responses={200: RentalHomeOut, **error_responses(400, 404, 409)},
-            description=description,
-        )
-        def post(self, request: Request, pk: int) -> Response:
-            kwargs = {}
-            if reason:
-                data = HousingReasonIn(data=request.data)
-                data.is_valid(raise_exception=True)
-                kwargs["reason"] = data.validated_data["reason"]
-            home = service(actor=request.user, home_id=pk, **kwargs)
-            return Response(RentalHomeOut(home).data)
-
-    return HomeStepApi
-
-
-RentalHomeSubmitApi = _home_step(
+RentalHomeSubmitApi = transition_endpoint(
     services.submit_rental_home,
-    "Send the registration for the safety check (again after a return).",
-    reason=False,
+    output=RentalHomeOut,
+    lookup="home_id",
+    description="Send the registration for the safety check (again after a return).",
 )
-RentalHomeWithdrawApi = _home_step(
-    services.withdraw_rental_home, "Withdraw a registration nobody has taken up yet.", reason=True
+RentalHomeWithdrawApi = transition_endpoint(
+    services.withdraw_rental_home,
+    output=RentalHomeOut,
+    lookup="home_id",
+    reason="optional",
+    description="Withdraw a registration nobody has taken up yet.",
 )
 
 
@@ -501,82 +482,71 @@ class HousingApplicationDetailApi(RetrieveAPIView):
         ) | selectors.housing_applications_reviewable_by(user)
 
 
-def _application_step(service: Callable, description: str, *, reason: bool) -> type[APIView]:
-    class ApplicationStepApi(APIView):
-        @extend_schema(
-            request=HousingReasonIn if reason else None,
-            responses={200: HousingApplicationOut, **error_responses(400, 404, 409)},
-            description=description,
-        )
-        def post(self, request: Request, pk: int) -> Response:
-            kwargs = {}
-            if reason:
-                data = HousingReasonIn(data=request.data)
-                data.is_valid(raise_exception=True)
-                kwargs["reason"] = data.validated_data["reason"]
-            application = service(actor=request.user, application_id=pk, **kwargs)
-            return Response(HousingApplicationOut(application).data)
-
-    return ApplicationStepApi
-
-
-HousingApplicationSubmitApi = _application_step(
+HousingApplicationSubmitApi = transition_endpoint(
     services.submit_housing_application,
-    "Submit (or resubmit after a return); eligibility is checked again and the points and "
-    "time of application are fixed.",
-    reason=False,
+    output=HousingApplicationOut,
+    description=(
+        "Submit (or resubmit after a return); eligibility is checked again and the points and "
+        "time of application are fixed."
+    ),
 )
-HousingApplicationWithdrawApi = _application_step(
-    services.withdraw_housing_application, "Withdraw before review.", reason=True
+HousingApplicationWithdrawApi = transition_endpoint(
+    services.withdraw_housing_application,
+    output=HousingApplicationOut,
+    reason="optional",
+    description="Withdraw before review.",
 )
-HousingApplicationAcceptApi = _application_step(
-    services.accept_housing_application, "A housing reviewer takes it up (受理).", reason=False
+HousingApplicationAcceptApi = transition_endpoint(
+    services.accept_housing_application,
+    output=HousingApplicationOut,
+    description="A housing reviewer takes it up (受理).",
 )
-HousingApplicationApproveApi = _application_step(
-    services.approve_housing_application, "The household qualifies.", reason=True
+HousingApplicationApproveApi = transition_endpoint(
+    services.approve_housing_application,
+    output=HousingApplicationOut,
+    reason="optional",
+    description="The household qualifies.",
 )
-HousingApplicationRejectApi = _application_step(
-    services.reject_housing_application, "Reject, with a reason.", reason=True
+HousingApplicationRejectApi = transition_endpoint(
+    services.reject_housing_application,
+    output=HousingApplicationOut,
+    reason="required",
+    description="Reject, with a reason.",
 )
-HousingApplicationReturnApi = _application_step(
+HousingApplicationReturnApi = transition_endpoint(
     services.return_housing_application,
-    "Return for more information, listing everything at once.",
-    reason=True,
+    output=HousingApplicationOut,
+    reason="required",
+    description="Return for more information, listing everything at once.",
 )
 
 
-def _review_home_step(service: Callable, description: str, *, reason: bool) -> type[APIView]:
-    class ReviewHomeApi(APIView):
-        @extend_schema(
-            request=HousingReasonIn if reason else None,
-            responses={200: RentalHomeOut, **error_responses(400, 404, 409)},
-            description=description,
-        )
-        def post(self, request: Request, pk: int) -> Response:
-            kwargs = {}
-            if reason:
-                data = HousingReasonIn(data=request.data)
-                data.is_valid(raise_exception=True)
-                kwargs["reason"] = data.validated_data["reason"]
-            home = service(actor=request.user, home_id=pk, **kwargs)
-            return Response(RentalHomeOut(home).data)
-
-    return ReviewHomeApi
-
-
-ReviewHomeAcceptApi = _review_home_step(
-    services.accept_rental_home, "Take the safety check up (受理).", reason=False
+ReviewHomeAcceptApi = transition_endpoint(
+    services.accept_rental_home,
+    output=RentalHomeOut,
+    lookup="home_id",
+    description="Take the safety check up (受理).",
 )
-ReviewHomeApproveApi = _review_home_step(
-    services.approve_rental_home, "The safety check passed: the home may be let.", reason=True
+ReviewHomeApproveApi = transition_endpoint(
+    services.approve_rental_home,
+    output=RentalHomeOut,
+    lookup="home_id",
+    reason="optional",
+    description="The safety check passed: the home may be let.",
 )
-ReviewHomeRejectApi = _review_home_step(
+ReviewHomeRejectApi = transition_endpoint(
     services.reject_rental_home,
-    "The home may not be let; the reason goes to the landlord.",
-    reason=True,
+    output=RentalHomeOut,
+    lookup="home_id",
+    reason="required",
+    description="The home may not be let; the reason goes to the landlord.",
 )
-ReviewHomeReturnApi = _review_home_step(
-    services.return_rental_home, "Back to the landlord to correct.", reason=True
+ReviewHomeReturnApi = transition_endpoint(
+    services.return_rental_home,
+    output=RentalHomeOut,
+    lookup="home_id",
+    reason="required",
+    description="Back to the landlord to correct.",
 )
 
 
@@ -600,24 +570,21 @@ class OfferListApi(ListAPIView):
         return selectors.offers_of(self.request.user)
 
 
-def _offer_step(service: Callable, description: str) -> type[APIView]:
-    class OfferStepApi(APIView):
-        @extend_schema(
-            request=None,
-            responses={200: OfferOut, **error_responses(404, 409)},
-            description=description,
-        )
-        def post(self, request: Request, pk: int) -> Response:
-            offer = service(actor=request.user, offer_id=pk)
-            return Response(OfferOut(selectors.offers_of(request.user).get(pk=offer.pk)).data)
-
-    return OfferStepApi
-
-
-OfferAcceptApi = _offer_step(
+OfferAcceptApi = transition_endpoint(
     services.accept_offer,
-    "Accept the unit before the deadline: it is let to the household. A second answer is a 409.",
+    output=OfferOut,
+    lookup="offer_id",
+    errors=(404, 409),
+    scope=selectors.offers_of,
+    description=(
+        "Accept the unit before the deadline: it is let to the household. A second answer is a 409."
+    ),
 )
-OfferDeclineApi = _offer_step(
-    services.decline_offer, "Decline: the unit passes to the next household waiting for its type."
+OfferDeclineApi = transition_endpoint(
+    services.decline_offer,
+    output=OfferOut,
+    lookup="offer_id",
+    errors=(404, 409),
+    scope=selectors.offers_of,
+    description="Decline: the unit passes to the next household waiting for its type.",
 )

@@ -20,11 +20,11 @@ from housing.services import applications as application_services
 from portal.accounts.models import Role
 from portal.errors import ApplicationError, NotAllowed
 from portal.workflow import selectors as workflow_selectors
+from portal.workflow import views as workflow_views
 from portal.workflow.models import Status
 from residents import selectors as resident_selectors
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
-DECIDABLE = (Status.SUBMITTED, Status.IN_REVIEW)
 
 
 def _apply_error(form: Form, exc: ApplicationError) -> None:
@@ -318,53 +318,20 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the housing department ---------------------------------------------------------------------
 
 
-def _decide(request: HttpRequest, *, steps: dict, target_id: int) -> str | None:
-    """Run the reviewer's chosen step; return the error message, if refused."""
+def _review_post(request: HttpRequest, case) -> workflow_views.Refusal | None:
+    """A decision posted to a review page, through the one dispatcher (`accept` is its `take`)."""
     action = request.POST.get("action", "")
-    if action not in steps:
-        return _("Please choose a decision.")
-    step, needs_reason = steps[action]
-    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
-    try:
-        step(request.user, target_id, **kwargs)
-    except ApplicationError as exc:
-        if exc.status_code == 404:
-            raise
-        return str(exc.message)
-    messages.success(request, _("Decision recorded."))
-    return None
-
-
-def _home_step(step):
-    return lambda user, pk, **kwargs: step(actor=user, home_id=pk, **kwargs)
-
-
-def _application_step(step):
-    return lambda user, pk, **kwargs: step(actor=user, application_id=pk, **kwargs)
-
-
-HOME_STEPS = {
-    "accept": (_home_step(services.accept_rental_home), False),
-    "approve": (_home_step(services.approve_rental_home), True),
-    "reject": (_home_step(services.reject_rental_home), True),
-    "return": (_home_step(services.return_rental_home), True),
-}
-APPLICATION_STEPS = {
-    "accept": (_application_step(services.accept_housing_application), False),
-    "approve": (_application_step(services.approve_housing_application), True),
-    "reject": (_application_step(services.reject_housing_application), True),
-    "return": (_application_step(services.return_housing_application), True),
-}
+    return workflow_views.apply_decision(request, case, "take" if action == "accept" else action)
 
 
 @login_required
 def review_home(request: HttpRequest, case_id: int) -> HttpResponse:
     """The safety check of a rental home, for a housing reviewer of its district."""
     home = get_object_or_404(selectors.homes_reviewable_by(request.user), case_id=case_id)
-    error = None
+    refusal = None
     if request.method == "POST":
-        error = _decide(request, steps=HOME_STEPS, target_id=home.pk)
-        if error is None:
+        refusal = _review_post(request, home.case)
+        if refusal is None:
             return redirect("housing:review_home", case_id=case_id)
     return render(
         request,
@@ -372,10 +339,9 @@ def review_home(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "home": home,
             "case": home.case,
-            "error": error,
+            "decisions": workflow_views.decision_items(home.case, refusal),
             "occupants": selectors.current_occupants(home.address_id),
             "timeline": workflow_selectors.case_timeline(home.case),
-            "decidable": home.case.status in DECIDABLE,
         },
     )
 
@@ -386,10 +352,10 @@ def review_application(request: HttpRequest, case_id: int) -> HttpResponse:
     application = get_object_or_404(
         selectors.housing_applications_reviewable_by(request.user), case_id=case_id
     )
-    error = None
+    refusal = None
     if request.method == "POST":
-        error = _decide(request, steps=APPLICATION_STEPS, target_id=application.pk)
-        if error is None:
+        refusal = _review_post(request, application.case)
+        if refusal is None:
             return redirect("housing:review_application", case_id=case_id)
     problems, points = eligibility.eligibility_problems(
         application.round,
@@ -406,11 +372,10 @@ def review_application(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "application": application,
             "case": application.case,
-            "error": error,
+            "decisions": workflow_views.decision_items(application.case, refusal),
             "problems": problems,
             "points_today": points,
             "timeline": workflow_selectors.case_timeline(application.case),
-            "decidable": application.case.status in DECIDABLE,
         },
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -38,6 +39,7 @@ from points.services import rules as rule_services
 from portal.accounts.models import Role
 from portal.api import error_responses
 from portal.errors import NotAllowed, NotFound
+from portal.workflow.endpoints import transition_endpoint
 
 # --- output shapes -------------------------------------------------------------------------------
 
@@ -508,10 +510,12 @@ class ApplicationClaimApi(APIView):
         )
 
 
+def _own_claims(user) -> QuerySet[Claim]:
+    return selectors.claims_of_applicant(user).prefetch_related("evidence")
+
+
 def _own_claim(request: Request, pk: int) -> Claim:
-    return get_object_or_404(
-        selectors.claims_of_applicant(request.user).prefetch_related("evidence"), pk=pk
-    )
+    return get_object_or_404(_own_claims(request.user), pk=pk)
 
 
 class ClaimChangeApi(APIView):
@@ -548,31 +552,24 @@ class ClaimEvidenceApi(APIView):
         return Response(PointsEvidenceOut(evidence).data, status=status.HTTP_201_CREATED)
 
 
-class ClaimResubmitApi(APIView):
-    @extend_schema(request=None, responses={200: PointsClaimOut, **error_responses(400, 404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        claim_services.resubmit_claim(actor=request.user, claim_id=pk)
-        return Response(PointsClaimOut(_own_claim(request, pk)).data)
-
-
-class ApplicationSubmitApi(APIView):
-    """Submit every claim to its department (受理)."""
-
-    @extend_schema(
-        request=None, responses={200: PointsApplicationOut, **error_responses(400, 404, 409)}
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        claim_services.submit_application(actor=request.user, application_id=pk)
-        application = get_object_or_404(selectors.applications_of(request.user), pk=pk)
-        return Response(PointsApplicationOut(application).data)
-
-
-class ApplicationWithdrawApi(APIView):
-    @extend_schema(request=None, responses={200: PointsApplicationOut, **error_responses(404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        claim_services.withdraw_application(actor=request.user, application_id=pk)
-        application = get_object_or_404(selectors.applications_of(request.user), pk=pk)
-        return Response(PointsApplicationOut(application).data)
+ClaimResubmitApi = transition_endpoint(
+    claim_services.resubmit_claim,
+    output=PointsClaimOut,
+    lookup="claim_id",
+    scope=_own_claims,
+)
+ApplicationSubmitApi = transition_endpoint(
+    claim_services.submit_application,
+    output=PointsApplicationOut,
+    scope=selectors.applications_of,
+    description="Submit every claim to its department (受理).",
+)
+ApplicationWithdrawApi = transition_endpoint(
+    claim_services.withdraw_application,
+    output=PointsApplicationOut,
+    errors=(404, 409),
+    scope=selectors.applications_of,
+)
 
 
 # --- the departments ------------------------------------------------------------------------------------
@@ -586,10 +583,6 @@ class ReviewClaimListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.claims_reviewable_by(self.request.user).order_by("case__due_date", "id")
-
-
-class PointsReasonIn(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReviewVerifyApi(APIView):
@@ -620,28 +613,22 @@ def _reviewed(request: Request, pk: int) -> Claim:
     return get_object_or_404(selectors.claims_reviewable_by(request.user), pk=pk)
 
 
-class ReviewReturnApi(APIView):
-    @extend_schema(
-        request=PointsReasonIn,
-        responses={200: PointsReviewClaimOut, **error_responses(400, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = PointsReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        claim_services.return_claim(actor=request.user, claim_id=pk, **data.validated_data)
-        return Response(PointsReviewClaimOut(_reviewed(request, pk)).data)
-
-
-class ReviewRejectApi(APIView):
-    @extend_schema(
-        request=PointsReasonIn,
-        responses={200: PointsReviewClaimOut, **error_responses(400, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = PointsReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        claim_services.reject_claim(actor=request.user, claim_id=pk, **data.validated_data)
-        return Response(PointsReviewClaimOut(_reviewed(request, pk)).data)
+ReviewReturnApi = transition_endpoint(
+    claim_services.return_claim,
+    output=PointsReviewClaimOut,
+    lookup="claim_id",
+    reason="required",
+    errors=(400, 403, 404, 409),
+    scope=selectors.claims_reviewable_by,
+)
+ReviewRejectApi = transition_endpoint(
+    claim_services.reject_claim,
+    output=PointsReviewClaimOut,
+    lookup="claim_id",
+    reason="required",
+    errors=(400, 403, 404, 409),
+    scope=selectors.claims_reviewable_by,
+)
 
 
 # --- ranking lists --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from portal import throttling
 from portal.accounts.models import Role
 from portal.workflow import selectors as workflow_selectors
+from portal.workflow.endpoints import transition_endpoint
 from residents import disclosure, filters, idnumber, selectors, services
 from residents.models import (
     Basis,
@@ -499,103 +500,48 @@ class PermitApplicationMaterialApi(APIView):
         return Response(MaterialOut(material).data, status=status.HTTP_201_CREATED)
 
 
-class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-
-
 class RequiredReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-def _application_response(application: PermitApplication) -> Response:
-    return Response(PermitApplicationOut(application).data)
-
-
-class PermitApplicationSubmitApi(APIView):
-    @extend_schema(
-        request=None,
-        responses={200: PermitApplicationOut, **_errors(400, 404, 409)},
-        description=(
-            "Submit (or resubmit after a return). Every missing item is listed at once in "
-            "`fields` (code `incomplete`)."
-        ),
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _application_response(
-            services.submit_permit_application(actor=request.user, application_id=pk)
-        )
-
-
-class PermitApplicationWithdrawApi(APIView):
-    @extend_schema(request=ReasonIn, responses={200: PermitApplicationOut, **_errors(404, 409)})
-    def post(self, request: Request, pk: int) -> Response:
-        data = ReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            services.withdraw_permit_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            )
-        )
-
-
-class PermitApplicationAcceptApi(APIView):
-    @extend_schema(
-        request=None,
-        responses={200: PermitApplicationOut, **_errors(404, 409)},
-        description="A public-security reviewer of the district takes the application up (受理).",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _application_response(
-            services.accept_permit_application(actor=request.user, application_id=pk)
-        )
-
-
-class PermitApplicationApproveApi(APIView):
-    @extend_schema(
-        request=ReasonIn,
-        responses={200: PermitApplicationOut, **_errors(400, 404, 409)},
-        description="Approve; the permit is issued. A second decision gets 409.",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = ReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            services.approve_permit_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            )
-        )
-
-
-class PermitApplicationRejectApi(APIView):
-    @extend_schema(
-        request=ReasonIn,
-        responses={200: PermitApplicationOut, **_errors(400, 404, 409)},
-        description="Reject, with a reason the applicant reads.",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = ReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            services.reject_permit_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            )
-        )
-
-
-class PermitApplicationReturnApi(APIView):
-    @extend_schema(
-        request=ReasonIn,
-        responses={200: PermitApplicationOut, **_errors(400, 404, 409)},
-        description="Return for more material; the reason lists everything missing at once.",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = ReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            services.return_permit_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            )
-        )
+PermitApplicationSubmitApi = transition_endpoint(
+    services.submit_permit_application,
+    output=PermitApplicationOut,
+    description=(
+        "Submit (or resubmit after a return). Every missing item is listed at once in "
+        "`fields` (code `incomplete`)."
+    ),
+)
+PermitApplicationWithdrawApi = transition_endpoint(
+    services.withdraw_permit_application,
+    output=PermitApplicationOut,
+    reason="optional",
+    errors=(404, 409),
+)
+PermitApplicationAcceptApi = transition_endpoint(
+    services.accept_permit_application,
+    output=PermitApplicationOut,
+    errors=(404, 409),
+    description="A public-security reviewer of the district takes the application up (受理).",
+)
+PermitApplicationApproveApi = transition_endpoint(
+    services.approve_permit_application,
+    output=PermitApplicationOut,
+    reason="optional",
+    description="Approve; the permit is issued. A second decision gets 409.",
+)
+PermitApplicationRejectApi = transition_endpoint(
+    services.reject_permit_application,
+    output=PermitApplicationOut,
+    reason="required",
+    description="Reject, with a reason the applicant reads.",
+)
+PermitApplicationReturnApi = transition_endpoint(
+    services.return_permit_application,
+    output=PermitApplicationOut,
+    reason="required",
+    description="Return for more material; the reason lists everything missing at once.",
+)
 
 
 # --- permits ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from portal.api import error_responses
 from portal.workflow import selectors as workflow_selectors
+from portal.workflow.endpoints import transition_endpoint
 from schooling import filters, selectors, services
 from schooling.models import (
     AllocationRun,
@@ -578,101 +579,50 @@ class MaterialDeleteApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SchoolReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-
-
-class ApplicationSubmitApi(APIView):
-    @extend_schema(
-        request=None,
-        responses={200: SchoolApplicationOut, **error_responses(400, 404, 409)},
-        description=(
-            "Submit (or resubmit after a return). Eligibility is checked: the guardian's permit "
-            "(valid, held the round's months), school points at the threshold, the child's age, "
-            "the materials. Every problem is listed at once in `fields` (code `incomplete`)."
-        ),
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _application_response(
-            request.user, services.submit_application(actor=request.user, application_id=pk)
-        )
-
-
-class ApplicationWithdrawApi(APIView):
-    @extend_schema(
-        request=SchoolReasonIn, responses={200: SchoolApplicationOut, **error_responses(404, 409)}
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = SchoolReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            request.user,
-            services.withdraw_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            ),
-        )
-
-
-class ApplicationAcceptApi(APIView):
-    @extend_schema(
-        request=None,
-        responses={200: SchoolApplicationOut, **error_responses(404, 409)},
-        description="An education reviewer of the district takes the application up (受理).",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _application_response(
-            request.user, services.accept_application(actor=request.user, application_id=pk)
-        )
-
-
-class ApplicationApproveApi(APIView):
-    @extend_schema(
-        request=SchoolReasonIn,
-        responses={200: SchoolApplicationOut, **error_responses(400, 404, 409)},
-        description="Approve: the child takes part in the draw. A second decision gets 409.",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = SchoolReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            request.user,
-            services.approve_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            ),
-        )
-
-
-class ApplicationRejectApi(APIView):
-    @extend_schema(
-        request=SchoolReasonIn,
-        responses={200: SchoolApplicationOut, **error_responses(400, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = SchoolReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            request.user,
-            services.reject_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            ),
-        )
-
-
-class ApplicationReturnApi(APIView):
-    @extend_schema(
-        request=SchoolReasonIn,
-        responses={200: SchoolApplicationOut, **error_responses(400, 404, 409)},
-        description="Return for more material; the reason lists everything missing at once.",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        data = SchoolReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return _application_response(
-            request.user,
-            services.return_application(
-                actor=request.user, application_id=pk, reason=data.validated_data["reason"]
-            ),
-        )
+ApplicationSubmitApi = transition_endpoint(
+    services.submit_application,
+    output=SchoolApplicationOut,
+    scope=selectors.applications_visible_to,
+    description=(
+        "Submit (or resubmit after a return). Eligibility is checked: the guardian's permit "
+        "(valid, held the round's months), school points at the threshold, the child's age, "
+        "the materials. Every problem is listed at once in `fields` (code `incomplete`)."
+    ),
+)
+ApplicationWithdrawApi = transition_endpoint(
+    services.withdraw_application,
+    output=SchoolApplicationOut,
+    reason="optional",
+    errors=(404, 409),
+    scope=selectors.applications_visible_to,
+)
+ApplicationAcceptApi = transition_endpoint(
+    services.accept_application,
+    output=SchoolApplicationOut,
+    errors=(404, 409),
+    scope=selectors.applications_visible_to,
+    description="An education reviewer of the district takes the application up (受理).",
+)
+ApplicationApproveApi = transition_endpoint(
+    services.approve_application,
+    output=SchoolApplicationOut,
+    reason="optional",
+    scope=selectors.applications_visible_to,
+    description="Approve: the child takes part in the draw. A second decision gets 409.",
+)
+ApplicationRejectApi = transition_endpoint(
+    services.reject_application,
+    output=SchoolApplicationOut,
+    reason="required",
+    scope=selectors.applications_visible_to,
+)
+ApplicationReturnApi = transition_endpoint(
+    services.return_application,
+    output=SchoolApplicationOut,
+    reason="required",
+    scope=selectors.applications_visible_to,
+    description="Return for more material; the reason lists everything missing at once.",
+)
 
 
 class ApplicationPreferencesApi(APIView):
@@ -715,26 +665,22 @@ class OfferListApi(ListAPIView):
         return selectors.offers_of(self.request.user).order_by("-offered_at", "-id")
 
 
-class OfferAcceptApi(APIView):
-    @extend_schema(
-        request=None,
-        responses={200: SchoolOfferOut, **error_responses(404, 409)},
-        description=(
-            "Accept a seat by its deadline. Any other seat the child holds is given up and "
-            "passes to the next child on that school's waiting list."
-        ),
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        offer = services.accept_offer(actor=request.user, offer_id=pk)
-        return Response(SchoolOfferOut(selectors.offers_of(request.user).get(pk=offer.pk)).data)
-
-
-class OfferDeclineApi(APIView):
-    @extend_schema(
-        request=None,
-        responses={200: SchoolOfferOut, **error_responses(404, 409)},
-        description="Decline a seat; it passes to the next child on the school's waiting list.",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        offer = services.decline_offer(actor=request.user, offer_id=pk)
-        return Response(SchoolOfferOut(selectors.offers_of(request.user).get(pk=offer.pk)).data)
+OfferAcceptApi = transition_endpoint(
+    services.accept_offer,
+    output=SchoolOfferOut,
+    lookup="offer_id",
+    errors=(404, 409),
+    scope=selectors.offers_of,
+    description=(
+        "Accept a seat by its deadline. Any other seat the child holds is given up and "
+        "passes to the next child on that school's waiting list."
+    ),
+)
+OfferDeclineApi = transition_endpoint(
+    services.decline_offer,
+    output=SchoolOfferOut,
+    lookup="offer_id",
+    errors=(404, 409),
+    scope=selectors.offers_of,
+    description="Decline a seat; it passes to the next child on the school's waiting list.",
+)

@@ -74,12 +74,6 @@ class PreferencesForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 class SeedForm(forms.Form):
     seed = forms.CharField(
         label=_("Lottery seed"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.accounts.models import Role
 from portal.errors import ApplicationError, NotFound
 from portal.workflow import selectors as workflow_selectors
+from portal.workflow import views as workflow_views
 from portal.workflow.models import Status
 from portal.workflow.registry import get_kind
 from residents import selectors as resident_selectors
@@ -390,41 +391,16 @@ def review(request: HttpRequest, case_id: int) -> HttpResponse:
         if application.case.status in (Status.SUBMITTED, Status.IN_REVIEW)
         else {}
     )
-    context["reason_form"] = forms.ReasonForm()
-    status = 200
+    refusal = None
     if request.method == "POST":
         action = request.POST.get("action", "")
-        form = context["reason_form"] = forms.ReasonForm(request.POST)
-        if action in ("approve", "accept"):
-            form.fields["reason"].required = False
-        try:
-            if not form.is_valid():
-                raise ApplicationError(_("Please give a reason."))
-            reason = form.cleaned_data["reason"]
-            if action == "accept":
-                services.accept_application(actor=request.user, application_id=application.pk)
-            elif action == "approve":
-                services.approve_application(
-                    actor=request.user, application_id=application.pk, reason=reason
-                )
-            elif action == "reject":
-                services.reject_application(
-                    actor=request.user, application_id=application.pk, reason=reason
-                )
-            elif action == "return":
-                services.return_application(
-                    actor=request.user, application_id=application.pk, reason=reason
-                )
-            else:
-                raise ApplicationError(_("Please choose a decision."))
-        except NotFound:
-            raise Http404 from None
-        except ApplicationError as exc:
-            context["action_error"] = str(exc.message)
-            status = exc.status_code
-        else:
-            messages.success(request, _("The decision is recorded."))
+        refusal = workflow_views.apply_decision(
+            request, application.case, "take" if action == "accept" else action
+        )
+        if refusal is None:
             return redirect("schooling:review", case_id=case_id)
+    context["decisions"] = workflow_views.decision_items(application.case, refusal)
+    status = refusal.status if refusal else 200
     return render(request, "schooling/review.html", context, status=status)
 
 

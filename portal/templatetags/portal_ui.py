@@ -7,6 +7,7 @@ import re
 from django import template
 
 from portal.dashboard.provinces import labels as province_labels
+from portal.workflow import selectors as workflow_selectors
 
 register = template.Library()
 
@@ -26,3 +27,13 @@ def mobile(value: object) -> str:
     if len(digits) != 11:
         return str(value or "")
     return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+
+
+@register.simple_tag(takes_context=True)
+def allowed_actions(context: template.Context, case: object) -> frozenset[str]:
+    """What the signed-in user may do to `case` now:
+    `{% allowed_actions case as actions %}{% if "approve" in actions %}...`."""
+    request = context.get("request")
+    if case is None or request is None:
+        return frozenset()
+    return workflow_selectors.allowed_actions(case, request.user)

@@ -29,6 +29,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 OPEN_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED})
 REASON_REQUIRED = frozenset({Status.REJECTED, Status.RETURNED})
 
+# The actions people take on a case, each named by the status it moves the case to. The
+# applicant submits and withdraws; a reviewer of the case's department and district accepts
+# (受理) and decides. A decision on a submitted case takes it up first (services._decide).
+ACTION_TARGETS: dict[str, str] = {
+    "submit": Status.SUBMITTED,
+    "withdraw": Status.WITHDRAWN,
+    "accept": Status.IN_REVIEW,
+    "approve": Status.APPROVED,
+    "reject": Status.REJECTED,
+    "return": Status.RETURNED,
+}
+APPLICANT_ACTIONS = frozenset({"submit", "withdraw"})
+REVIEWER_ACTIONS = frozenset({"accept", "approve", "reject", "return"})
+DECISIONS = frozenset({"approve", "reject", "return"})
+
 
 class Case(models.Model):
     """One application of any kind (permit, housing, enrolment, points claim...), as the work queue sees it.
@@ -91,6 +106,24 @@ class Case(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
+
+    def actions_open_to(self, *, applicant: bool, reviewer: bool) -> frozenset[str]:
+        """The actions the transition table allows now to someone who is the applicant and/or
+        a reviewer of this case (who is which is the caller's question: see
+        selectors.allowed_actions)."""
+        roles = (APPLICANT_ACTIONS if applicant else frozenset()) | (
+            REVIEWER_ACTIONS if reviewer else frozenset()
+        )
+        allowed = set()
+        for action in roles:
+            target = ACTION_TARGETS[action]
+            if self.can_move_to(target) or (
+                action in DECISIONS
+                and self.status == Status.SUBMITTED
+                and target in TRANSITIONS[Status.IN_REVIEW]
+            ):
+                allowed.add(action)
+        return frozenset(allowed)
 
     @property
     def is_open(self) -> bool:

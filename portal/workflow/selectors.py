@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Role, User
+from portal.accounts.selectors import is_reviewer_of
 from portal.workflow.models import Case, Status, Transition
 from portal.workflow.registry import ApplicationKind, all_kinds
 
@@ -35,6 +36,23 @@ def cases_of_applicant(user: User) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()
     return Case.objects.filter(applicant=user).select_related("department", "district")
+
+
+def allowed_actions(case: Case, user: Any) -> frozenset[str]:
+    """What `user` may do to `case` now, of submit, withdraw, accept, approve, reject, return:
+    the applicant's actions when they filed it, a reviewer's when they review its department
+    and district and it has been submitted, each only where the transition table allows the move.
+
+    Pages ask this instead of testing status strings, so a button shows exactly when the
+    service behind it would accept the move (the services still check, under a lock).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    applicant = case.applicant_id == user.pk
+    reviewer = case.submitted_at is not None and is_reviewer_of(
+        user, case.department.code, district_id=case.district_id
+    )
+    return case.actions_open_to(applicant=applicant, reviewer=reviewer)
 
 
 def kinds_reviewed_by(user: User) -> list[ApplicationKind]:

@@ -356,57 +356,50 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workflow/case_detail.html", _case_context(case, _decisions(case)))
 
 
-@login_required
-@require_POST
-def take_case(request: HttpRequest, pk: int) -> HttpResponse:
-    """Take a submitted case up for review (受理)."""
-    _require_reviewer(request)
-    try:
-        services.start_review(case_id=pk, actor=request.user)
-    except (NotFound, NotAllowed):
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Taken up for review."))
-    return redirect("case-detail", pk=pk)
+@dataclass(frozen=True)
+class Refusal:
+    """A decision the service refused for its input: the bound form with the errors, and the
+    status a page answers with (400, or the error's own)."""
+
+    action: str
+    form: DecisionForm
+    status: int
 
 
-def _to_case(request: HttpRequest, pk: int) -> HttpResponse:
-    """Back to the case page: a redirect, or for htmx an instruction to load it."""
-    target = reverse("case-detail", args=[pk])
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = target
-        return response
-    return redirect(target)
+def apply_decision(request: HttpRequest, case: Case, action: str) -> Refusal | None:
+    """The one dispatcher of a reviewer's decision on a case, for every kind's review page:
+    `take` (受理), approve, return or reject, through the workflow services.
 
-
-@login_required
-@require_POST
-def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Approve, return or reject. A refusal (no reason, already decided) comes back in the
-    decision's own form, open: the form alone to htmx, the whole page (400/409) otherwise."""
-    _require_reviewer(request)
+    None when the page should show the case as it now stands: done, or refused because the
+    case was decided meanwhile (a message says which). A Refusal when the input was refused
+    (no reason): the page shows the decision's form again, with its errors.
+    """
     if action == "take":
-        return take_case(request, pk)
+        try:
+            services.start_review(case_id=case.pk, actor=request.user)
+        except (NotFound, NotAllowed):
+            raise
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Taken up for review."))
+        return None
     decision = DECISIONS.get(action)
     if decision is None:
         raise PermissionDenied
-    case = get_object_or_404(
-        selectors.with_applicant(selectors.cases_reviewable_by(request.user)), pk=pk
-    )
     form = _decision_form(decision, request.POST)
     status = 400
     if form.is_valid():
         try:
-            decision.service(case_id=pk, actor=request.user, reason=form.cleaned_data["reason"])
+            decision.service(
+                case_id=case.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except (NotFound, NotAllowed):
             raise
         except TransitionNotAllowed as exc:
             # decided meanwhile (by someone else): the page as it now stands, and why
             messages.error(request, exc.message)
-            return _to_case(request, pk)
+            return None
         except ApplicationError as exc:
             status = exc.status_code
             if exc.fields:
@@ -417,13 +410,50 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 form.add_error(None, exc.message)
         else:
             messages.success(request, decision.done)
-            return _to_case(request, pk)
-    items = _decisions(case, form, action)
+            return None
+    return Refusal(action=action, form=form, status=status)
+
+
+def decision_items(case: Case, refusal: Refusal | None = None) -> list[dict]:
+    """Each decision with its form, for workflow/_decisions.html: the one just refused bound,
+    with its errors, and open."""
+    if refusal is None:
+        return _with_forms(_decisions(case))
+    return _with_forms(_decisions(case, refusal.form, refusal.action))
+
+
+def _to_case(request: HttpRequest, case: Case) -> HttpResponse:
+    """Back to the case's own page (its kind's, or the generic one): a redirect, or for htmx
+    an instruction to load it."""
+    target = case_link(case)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Take up, approve, return or reject, from any kind's review page. A refusal (no reason)
+    comes back in the decision's own form, open: the form alone to htmx, the whole case page
+    (400) otherwise."""
+    _require_reviewer(request)
+    case = get_object_or_404(
+        selectors.with_applicant(selectors.cases_reviewable_by(request.user)), pk=pk
+    )
+    refusal = apply_decision(request, case, action)
+    if refusal is None:
+        return _to_case(request, case)
+    items = decision_items(case, refusal)
     if request.htmx:
         # htmx swaps 2xx answers only: the refused form is the answer, its errors inside.
-        item = next(i for i in _with_forms(items) if i["decision"].action == action)
+        item = next(i for i in items if i["decision"].action == action)
         return render(request, "workflow/_decision.html", {"item": item, "case": case})
-    return render(request, "workflow/case_detail.html", _case_context(case, items), status=status)
+    return render(
+        request, "workflow/case_detail.html", _case_context(case, items), status=refusal.status
+    )
 
 
 # --- the applicant's side ------------------------------------------------------------------------
