@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from points import engine
+from portal.uploads import StoredFile
 
 
 def _in_language(zh: str, en: str) -> str:
@@ -612,21 +613,12 @@ class FeedFact(models.Model):
         return f"{self.application_id}: {self.fact_type_id}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """One uploaded file supporting a claim (a diploma, a certificate), stored outside the web root."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
-    content_type = models.CharField(_("file type"), max_length=40)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    path = models.CharField(max_length=300, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         ordering = ["uploaded_at", "id"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")

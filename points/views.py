@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from points import forms as point_forms
 from points.models import ApplicationStatus, FactType, RankingStatus, Zone
 from points.services import claims as claim_services
 from points.services import rankings as ranking_services
+from portal import uploads
 from portal.accounts.models import Role
 from portal.errors import ApplicationError, NotFound
 from portal.workflow import selectors as workflow_selectors
@@ -292,8 +293,12 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """An evidence file, for its applicant and the reviewers of its claim only."""
     evidence = get_object_or_404(selectors.evidence_visible_to(request.user), pk=pk)
+    try:
+        content = uploads.open_stored(evidence)
+    except FileNotFoundError:
+        raise Http404 from None
     response = FileResponse(
-        claim_services.evidence_path(evidence).open("rb"),
+        content,
         content_type=evidence.content_type,
         as_attachment=False,
         filename=evidence.original_name,

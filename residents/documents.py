@@ -16,10 +16,9 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal import pdf
+from portal import pdf, uploads
 from residents import selectors
 from residents.models import Material, MaterialKind, Permit, Person, Registration
-from residents.services.materials import material_file_path
 
 CERTIFICATE_SALT = "residents.registration.certificate"
 
@@ -37,7 +36,7 @@ def photo_data_uri(material: Material | None) -> str:
     if material is None:
         return ""
     try:
-        content = material_file_path(material).read_bytes()
+        content = uploads.read_stored(material)
     except OSError:
         return ""
     return f"data:{material.content_type};base64,{base64.b64encode(content).decode()}"

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from portal.uploads import PHOTO_TYPES, StoredFile
+
 
 class Sex(models.TextChoices):
     MALE = "M", _("Male")
@@ -415,16 +417,7 @@ class MaterialKind(models.TextChoices):
     OTHER = "other", _("Other material")
 
 
-# Accepted upload types: content type -> the file name endings that may carry it.
-UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "application/pdf": (".pdf",),
-}
-PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
-
-
-class Material(models.Model):
+class Material(StoredFile):
     """One uploaded file of an application (a photo, a proof), stored outside the web root.
 
     `path` is relative to settings.UPLOAD_ROOT; the type was read from the content.
@@ -434,26 +427,15 @@ class Material(models.Model):
         PermitApplication, on_delete=models.CASCADE, related_name="materials"
     )
     kind = models.CharField(_("kind of material"), max_length=10, choices=MaterialKind.choices)
-    content_type = models.CharField(_("file type"), max_length=40)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    path = models.CharField(max_length=300, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         ordering = ["kind", "uploaded_at", "id"]
         verbose_name = _("material")
         verbose_name_plural = _("materials")
         constraints = [
+            *StoredFile.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(kind__in=MaterialKind.values), name="material_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(content_type__in=list(UPLOAD_TYPES)), name="material_type_valid"
             ),
             models.CheckConstraint(
                 condition=~Q(kind=MaterialKind.PHOTO) | Q(content_type__in=sorted(PHOTO_TYPES)),

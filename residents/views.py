@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.request import Request
 
-from portal import throttling
+from portal import throttling, uploads
 from portal.accounts.models import Role
 from portal.errors import ApplicationError, NotFound
 from portal.workflow import selectors as workflow_selectors
@@ -30,7 +30,6 @@ from residents import forms as resident_forms
 from residents.models import MaterialKind, Sex
 from residents.pagination import PersonPages
 from residents.services import permits as permit_services
-from residents.services.materials import material_file_path
 
 STAFF_ROLES = (Role.REVIEWER, Role.GRID_OFFICER)
 
@@ -458,11 +457,12 @@ def material_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def material_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve an uploaded file to the applicant and to reviewers who can see the case; 404 for others."""
     material = get_object_or_404(selectors.materials_visible_to(request.user), pk=pk)
-    path = material_file_path(material)
-    if not path.is_file():
-        raise Http404
+    try:
+        content = uploads.open_stored(material)
+    except FileNotFoundError:
+        raise Http404 from None
     response = FileResponse(
-        path.open("rb"), content_type=material.content_type, filename=material.original_name
+        content, content_type=material.content_type, filename=material.original_name
     )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = (

@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.uploads import StoredFile
+
 
 class Stage(models.TextChoices):
     PRIMARY = "primary", _("Primary school")
@@ -493,7 +495,7 @@ class MaterialKind(models.TextChoices):
 REQUIRED_MATERIALS = (MaterialKind.VACCINATION, MaterialKind.HOUSEHOLD)
 
 
-class Material(models.Model):
+class Material(StoredFile):
     """One uploaded file of an enrolment application, stored outside the web root.
 
     `path` is relative to settings.UPLOAD_ROOT; the type was read from the content.
@@ -503,21 +505,13 @@ class Material(models.Model):
         EnrolmentApplication, on_delete=models.CASCADE, related_name="materials"
     )
     kind = models.CharField(_("kind of material"), max_length=12, choices=MaterialKind.choices)
-    content_type = models.CharField(_("file type"), max_length=40)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    path = models.CharField(max_length=300, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         ordering = ["kind", "uploaded_at", "id"]
         verbose_name = _("enrolment material")
         verbose_name_plural = _("enrolment materials")
         constraints = [
+            *StoredFile.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(kind__in=MaterialKind.values),
                 name="schooling_enrolment_material_kind_valid",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import uploads
 from portal.accounts.models import Role
 from portal.errors import ApplicationError, NotFound
 from portal.workflow import selectors as workflow_selectors
@@ -230,11 +231,12 @@ def material_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def material_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve an uploaded file to the family and to reviewers who can see the case; 404 for others."""
     material = get_object_or_404(selectors.materials_visible_to(request.user), pk=pk)
-    path = application_services.material_file_path(material)
-    if not path.is_file():
-        raise Http404
+    try:
+        content = uploads.open_stored(material)
+    except FileNotFoundError:
+        raise Http404 from None
     response = FileResponse(
-        path.open("rb"), content_type=material.content_type, filename=material.original_name
+        content, content_type=material.content_type, filename=material.original_name
     )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"

@@ -17,12 +17,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import uuid
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -45,6 +41,7 @@ from points.models import (
     ValueType,
 )
 from points.services import ledger
+from portal import uploads
 from portal.accounts.models import DepartmentCode, User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.notices.services import notify_after_commit
@@ -52,8 +49,6 @@ from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from portal.workflow.registry import ApplicationKind
 from residents import selectors as resident_selectors
-from residents.models import UPLOAD_TYPES, MaterialKind
-from residents.services import materials as resident_materials
 
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 PERMIT_FACT = "has_permit"
@@ -318,17 +313,17 @@ def remove_claim(*, actor: User, claim_id: int) -> None:
             raise TransitionNotAllowed(_("Only claims not yet submitted can be removed."))
         if claim.fact_type.mandatory:
             raise TransitionNotAllowed(_("Every application must include this declaration."))
-        paths = [Path(settings.UPLOAD_ROOT) / e.path for e in claim.evidence.all()]
+        paths = [evidence.path for evidence in claim.evidence.all()]
         workflow.withdraw_case(case_id=claim.case_id, actor=actor, reason=_("Claim removed."))
         claim.evidence.all().delete()
         claim.delete()
-        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+        uploads.delete_after_commit(*paths)
 
 
 def add_evidence(*, actor: User, claim_id: int, upload: UploadedFile) -> Evidence:
     """Attach a file (JPEG, PNG or PDF, checked by content) to the actor's own claim while it
     can be changed. The file is written first and removed again if the row is not written."""
-    content_type = resident_materials.check_upload(upload, kind=MaterialKind.PROOF)
+    content_type = uploads.check_upload(upload)
     with transaction.atomic():
         claim = _lock_own_claim(actor, claim_id)
         if claim.case.status not in EDITABLE:
@@ -338,35 +333,10 @@ def add_evidence(*, actor: User, claim_id: int, upload: UploadedFile) -> Evidenc
         if claim.evidence.count() >= MAX_EVIDENCE_PER_CLAIM:
             message = _("At most %(count)s files per claim.") % {"count": MAX_EVIDENCE_PER_CLAIM}
             raise InvalidInput(message, code="too_many_files", fields={"file": [message]})
-        relative = f"points/{claim.pk}/{uuid.uuid4().hex}{UPLOAD_TYPES[content_type][0]}"
-        target = Path(settings.UPLOAD_ROOT) / relative
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with target.open("xb") as out:
-                for chunk in upload.chunks():
-                    size += len(chunk)
-                    if size > settings.UPLOAD_MAX_BYTES:
-                        message = _("The file is too large.")
-                        raise InvalidInput(
-                            message, code="file_too_large", fields={"file": [message]}
-                        )
-                    digest.update(chunk)
-                    out.write(chunk)
-            return Evidence.objects.create(
-                claim=claim,
-                content_type=content_type,
-                original_name=Path(upload.name or "file").name[:255],
-                size=size,
-                sha256=digest.hexdigest(),
-                path=relative,
-                uploaded_by=actor,
-                uploaded_at=timezone.now(),
-            )
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+        with uploads.stored_upload(
+            upload, folder=f"points/{claim.pk}", content_type=content_type, uploaded_by=actor
+        ) as stored:
+            return Evidence.objects.create(claim=claim, **stored)
 
 
 def remove_evidence(*, actor: User, evidence_id: int) -> None:
@@ -383,13 +353,8 @@ def remove_evidence(*, actor: User, evidence_id: int) -> None:
             raise TransitionNotAllowed(
                 _("Evidence can only be removed before submitting or after a return.")
             )
-        path = Path(settings.UPLOAD_ROOT) / evidence.path
         evidence.delete()
-        transaction.on_commit(lambda: path.unlink(missing_ok=True))
-
-
-def evidence_path(evidence: Evidence) -> Path:
-    return Path(settings.UPLOAD_ROOT) / evidence.path
+        uploads.delete_after_commit(evidence.path)
 
 
 def entry_problems(

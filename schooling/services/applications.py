@@ -10,11 +10,6 @@ priority category for the child is fixed when the list is saved.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -22,15 +17,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import uploads
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotEligible, NotFound, TransitionNotAllowed
 from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
 from portal.workflow.models import Case, Status
 from residents import selectors as resident_selectors
-from residents.models import UPLOAD_TYPES
-from residents.models import MaterialKind as ResidentMaterialKind
-from residents.services import materials as resident_materials
 from schooling import eligibility, selectors
 from schooling.models import (
     EnrolmentApplication,
@@ -186,14 +179,13 @@ def update_application(*, actor: User, application_id: int, tenure: str) -> Enro
 def add_material(*, actor: User, application_id: int, kind: str, upload: UploadedFile) -> Material:
     """Attach a file (vaccination certificate, household or housing proof) to a draft or returned application.
 
-    The file is checked as residence-permit materials are (type by content, name ending, size:
-    residents.services.materials.check_upload), written under UPLOAD_ROOT with a random name,
-    and removed again if the row cannot be written.
+    The file is checked and stored by portal.uploads (type by content, name ending, size) under
+    `schooling/<application>/` with a random name, and removed again if the row cannot be written.
     """
     if kind not in MaterialKind.values:
         message = _("Please choose what the file is.")
         raise InvalidInput(message, fields={"kind": [message]})
-    content_type = resident_materials.check_upload(upload, kind=ResidentMaterialKind.PROOF)
+    content_type = uploads.check_upload(upload)
     with transaction.atomic():
         application = _lock_own(actor, application_id)
         if application.case.status not in EDITABLE:
@@ -205,36 +197,13 @@ def add_material(*, actor: User, application_id: int, kind: str, upload: Uploade
                 "count": MAX_FILES_PER_APPLICATION
             }
             raise InvalidInput(message, code="too_many_files", fields={"file": [message]})
-        relative = f"schooling/{application.pk}/{uuid.uuid4().hex}{UPLOAD_TYPES[content_type][0]}"
-        target = Path(settings.UPLOAD_ROOT) / relative
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with target.open("xb") as out:
-                for chunk in upload.chunks():
-                    size += len(chunk)
-                    if size > settings.UPLOAD_MAX_BYTES:
-                        message = _("The file is too large.")
-                        raise InvalidInput(
-                            message, code="file_too_large", fields={"file": [message]}
-                        )
-                    digest.update(chunk)
-                    out.write(chunk)
-            return Material.objects.create(
-                application=application,
-                kind=kind,
-                content_type=content_type,
-                original_name=Path(upload.name or "file").name[:255],
-                size=size,
-                sha256=digest.hexdigest(),
-                path=relative,
-                uploaded_by=actor,
-                uploaded_at=timezone.now(),
-            )
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+        with uploads.stored_upload(
+            upload,
+            folder=f"schooling/{application.pk}",
+            content_type=content_type,
+            uploaded_by=actor,
+        ) as stored:
+            return Material.objects.create(application=application, kind=kind, **stored)
 
 
 def remove_material(*, actor: User, material_id: int) -> None:
@@ -252,13 +221,8 @@ def remove_material(*, actor: User, material_id: int) -> None:
             raise TransitionNotAllowed(
                 _("Materials can only be removed before submitting or after a return.")
             )
-        path = Path(settings.UPLOAD_ROOT) / material.path
         material.delete()
-        transaction.on_commit(lambda: path.unlink(missing_ok=True))
-
-
-def material_file_path(material: Material) -> Path:
-    return Path(settings.UPLOAD_ROOT) / material.path
+        uploads.delete_after_commit(material.path)
 
 
 def submit_application(*, actor: User, application_id: int) -> EnrolmentApplication:

@@ -30,6 +30,7 @@ from residents.reconciliation import generator
 from residents.reconciliation import services as reconciliation
 from tests import factories
 from tests.bench import floors
+from tests.uploads import use_upload_root
 
 ADDRESSES_PER_GRID = 2_500
 
@@ -76,7 +77,7 @@ def _floor(path) -> dict[str, float]:
 def test_bench_reconcile_a_million_rows(tmp_path, settings, departments):
     persons = int(os.environ.get("BENCH_PERSONS", "1000000"))
     rows = int(os.environ.get("BENCH_ROWS", str(persons)))
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     today = timezone.localdate()
     address_ids = _addresses(factories.build_area_tree())
 

@@ -32,6 +32,7 @@ from tests import factories
 from tests.housing.conftest import open_round
 from tests.residents.conftest import make_person, months_ago, register
 from tests.schooling.conftest import build_round, make_school, school_rule_set
+from tests.uploads import use_upload_root
 
 
 def flat(fields: dict[str, list[str]]) -> list[str]:
@@ -40,7 +41,7 @@ def flat(fields: dict[str, list[str]]) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.residents.conftest import issue_permit_for, make_person, register
+from tests.uploads import use_upload_root
 
 
 def _verify_path(page) -> str:
@@ -25,7 +26,7 @@ def _verify_path(page) -> str:
 def test_the_qr_code_rotates_and_the_verify_page_refuses_an_old_one(
     page, live_server, settings, tmp_path, district_a, grid_a, console_errors
 ):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     settings.PERMIT_TOKEN_LIFETIME_SECONDS = 6  # the page fetches a new code every 2 s
     holder = factories.UserFactory(username="holder_e2e")
     police = factories.reviewer(

@@ -22,6 +22,7 @@ from portal.periods import add_months
 from portal.workflow.models import Status
 from residents.models import Permit, PermitApplication, Person, Registration
 from tests import factories
+from tests.uploads import use_upload_root
 
 PASSWORD = "pass-for-tests-2026"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -88,7 +89,7 @@ def test_a_resident_registered_for_seven_months_gets_a_permit_that_verifies_as_v
 ):
     # Given: a resident account, a standard address in district A (and a look-alike in
     # district B), a public-security reviewer of district A, and the files to upload.
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     address = factories.AddressFactory(
         grid=grid_a, road="学院路", number="88", building="3", unit="2", room="502"
     )

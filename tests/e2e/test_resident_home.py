@@ -14,6 +14,7 @@ from portal.navigation import MENU_LIMIT
 from tests import factories
 from tests.e2e import axe
 from tests.residents.conftest import make_application, make_person, months_ago, register
+from tests.uploads import use_upload_root
 
 
 def _seed_catalogue() -> None:
@@ -35,7 +36,7 @@ def _fits_the_phone(page) -> bool:
 
 @pytest.fixture
 def resident_with_an_application(address_a, police_a, settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     user = factories.UserFactory(username="home_e2e")
     person = make_person(user, seq=91, name="林小梅")
     register(user, person, address_a, start=months_ago(8))

@@ -21,11 +21,12 @@ from residents import services as resident_services
 from residents.models import Permit, Relation
 from tests import factories
 from tests.residents.conftest import make_application, months_ago
+from tests.uploads import use_upload_root
 
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     return settings.UPLOAD_ROOT
 
 

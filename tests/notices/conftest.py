@@ -20,6 +20,7 @@ from portal.periods import add_months
 from residents import idnumber
 from residents.models import Dependant, Person, Reason, Registration, Relation, Source
 from tests import factories
+from tests.uploads import use_upload_root
 
 _seq = itertools.count(1)
 
@@ -187,7 +188,7 @@ def issue_permit(settings, tmp_path, public_security):
     """Issue a residence permit through the residents services (apply, submit, approve)."""
     from tests.residents.conftest import issue_permit_for
 
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     return issue_permit_for
 
 

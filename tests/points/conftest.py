@@ -16,6 +16,7 @@ from points.services import ledger
 from residents import idnumber
 from residents.models import Person, Reason, Registration, Source
 from tests import factories
+from tests.uploads import use_upload_root
 
 PDF = b"%PDF-1.4\n" + b"1 0 obj\n<<>>\nendobj\n" * 10
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
@@ -59,7 +60,7 @@ def _fresh_caches():
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     return settings.UPLOAD_ROOT
 
 

@@ -17,6 +17,7 @@ from points.tasks import recompute
 from residents.models import Reason, Registration, Source
 from tests import factories
 from tests.points.conftest import give_permit, make_person, make_sheet, pdf
+from tests.uploads import use_upload_root
 
 
 def test_registry_facts_come_from_registrations_and_permits(zhongshan, me):
@@ -93,7 +94,7 @@ def test_two_reviewers_deciding_the_last_claims_at_once_complete_the_application
 ):
     from points.models import Scheme
 
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     Scheme.objects.filter(code="zhongshan").update(is_active=True)
     city = factories.build_area_tree()
     district = city["districts"][0]

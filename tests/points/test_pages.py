@@ -209,6 +209,43 @@ def test_evidence_is_shown_to_its_applicant_and_its_reviewer_only(
             assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_a_missing_evidence_file_is_not_found(client, submitted_claim, resident, upload_root):
+    evidence = submitted_claim.evidence.get()
+    (upload_root / evidence.path).unlink()
+    client.force_login(resident)
+    assert client.get(reverse("points:evidence_file", args=[evidence.pk])).status_code == 404
+
+
+def test_the_evidence_list_has_remove_buttons_only_while_the_claim_can_change(
+    signed_in, zhongshan, me, resident, client, education_a
+):
+    application = claims.start_application(actor=resident, service="school")
+    claim = claims.add_claim(
+        actor=resident, application_id=application.pk, fact_type="education", value=["bachelor"]
+    )
+    evidence = claims.add_evidence(actor=resident, claim_id=claim.pk, upload=pdf())
+    remove = reverse("points:evidence_remove", args=[evidence.pk])
+    page = signed_in.get(reverse("points:application", args=[application.pk])).content.decode()
+    assert reverse("points:evidence_file", args=[evidence.pk]) in page
+    assert remove in page
+
+    give_permit(me)
+    worked = claims.add_claim(
+        actor=resident, application_id=application.pk, fact_type="work_years_city", value=3
+    )
+    claims.add_evidence(actor=resident, claim_id=worked.pk, upload=pdf())
+    claims.submit_application(actor=resident, application_id=application.pk)
+    page = signed_in.get(reverse("points:application", args=[application.pk])).content.decode()
+    assert reverse("points:evidence_file", args=[evidence.pk]) in page
+    assert remove not in page
+
+    client.force_login(education_a)
+    claim.refresh_from_db()
+    review = client.get(reverse("points:review_claim", args=[claim.case_id])).content.decode()
+    assert reverse("points:evidence_file", args=[evidence.pk]) in review
+    assert remove not in review
+
+
 def test_a_return_without_a_reason_is_refused_on_the_page(client, submitted_claim, education_a):
     client.force_login(education_a)
     response = client.post(

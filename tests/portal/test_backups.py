@@ -15,6 +15,7 @@ from django.utils import translation
 from portal import backups
 from portal.accounts.models import User
 from tests import factories
+from tests.uploads import use_upload_root
 
 
 def _checksums(root: Path) -> dict[str, str]:
@@ -43,7 +44,7 @@ def uploads(settings, tmp_path):
     (root / "schooling" / "2026" / "birth-certificate.pdf").write_bytes(b"%PDF-1.4 " * 500)
     (root / "points" / "evidence.png").parent.mkdir(parents=True)
     (root / "points" / "evidence.png").write_bytes(os.urandom(4096))
-    settings.UPLOAD_ROOT = root
+    use_upload_root(settings, root)
     return root
 
 

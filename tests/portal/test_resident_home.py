@@ -11,11 +11,12 @@ from portal.workflow.models import Case
 from residents import selectors as resident_selectors
 from tests import factories
 from tests.residents.conftest import make_application, make_person, months_ago, register
+from tests.uploads import use_upload_root
 
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
 
 
 def test_a_residents_menu_has_at_most_six_entries(db):

@@ -12,6 +12,7 @@ from portal.periods import add_months
 from residents import services
 from residents.models import Basis, MaterialKind, Permit
 from tests import factories
+from tests.uploads import use_upload_root
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -90,7 +91,7 @@ def public_security(db):
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     return settings.UPLOAD_ROOT
 
 

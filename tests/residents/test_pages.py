@@ -256,6 +256,40 @@ def test_apply_upload_check_submit_and_receipt(signed_in, me, registered):
     assert b'class="timeline"' in progress.content
 
 
+def test_the_owner_lists_removes_and_uploads_files_while_the_application_is_a_draft(
+    signed_in, draft
+):
+    page = signed_in.get(reverse("residents:permit_application", args=[draft.pk]))
+    body = page.content.decode()
+    for material in draft.materials.all():
+        assert reverse("residents:material_file", args=[material.pk]) in body
+        assert reverse("residents:material_remove", args=[material.pk]) in body
+        assert f"{material.get_kind_display()}: {material.original_name}" in body
+    assert reverse("residents:material_add", args=[draft.pk]) in body
+    assert 'name="file"' in body
+
+    refused = signed_in.post(
+        reverse("residents:material_add", args=[draft.pk]),
+        {"kind": "photo", "file": upload("me.pdf", PDF)},
+    )
+    assert refused.status_code == 400
+    assert 'id="id_file_error"' in refused.content.decode()
+
+
+def test_after_submission_the_files_are_listed_without_remove_or_upload(
+    signed_in, submitted, client, police_a
+):
+    material = submitted.materials.first()
+    pages = [signed_in.get(reverse("residents:permit_application", args=[submitted.pk]))]
+    client.force_login(police_a)
+    pages.append(client.get(reverse("residents:review_permit", args=[submitted.case_id])))
+    for page in pages:
+        body = page.content.decode()
+        assert reverse("residents:material_file", args=[material.pk]) in body
+        assert reverse("residents:material_remove", args=[material.pk]) not in body
+        assert reverse("residents:material_add", args=[submitted.pk]) not in body
+
+
 def test_submitting_an_incomplete_application_lists_all_problems(signed_in, me, registered):
     from residents import services
 

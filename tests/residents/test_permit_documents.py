@@ -11,15 +11,16 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from portal import uploads
 from residents import documents, portrait, selectors
-from residents.services.materials import material_file_path
 
 
 @pytest.fixture
 def with_photo(permit):
     """The application's photo is a real portrait (the shared fixture's is a stub)."""
     photo = selectors.permit_photo(permit)
-    material_file_path(photo).write_bytes(portrait.placeholder_portrait("李明"))
+    with uploads.upload_storage().open(photo.path, "wb") as stored:
+        stored.write(portrait.placeholder_portrait("李明"))
     return permit
 
 
@@ -142,5 +143,5 @@ def test_the_demo_holders_photo_is_the_generated_portrait(db, departments):
     photo = Material.objects.filter(
         kind=MaterialKind.PHOTO, application__person__user__username="resident1"
     ).get()
-    with Image.open(material_file_path(photo)) as image:
+    with uploads.open_stored(photo) as stored, Image.open(stored) as image:
         assert (image.format, image.size) == ("JPEG", portrait.PHOTO_SIZE)

@@ -38,6 +38,7 @@ from schooling.models import (
     TenureRule,
 )
 from tests import factories
+from tests.uploads import use_upload_root
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 PDF = b"%PDF-1.4\n" + b"1 0 obj\n<<>>\nendobj\n" * 10
@@ -213,7 +214,7 @@ def attach_materials(user, application, *, housing: bool = True) -> None:
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    use_upload_root(settings, tmp_path / "uploads")
     return settings.UPLOAD_ROOT
 
 

@@ -114,6 +114,29 @@ def test_another_family_gets_not_found(enrolment_round, family, other_resident):
     assert stranger.get(f"/school/applications/{application.pk}/schools/").status_code == 404
 
 
+def test_the_family_removes_files_only_before_submitting(enrolment_round, family, education_a):
+    user, _guardian, child = family
+    application = services.create_application(
+        actor=user, round_id=enrolment_round.pk, child_id=child.pk, tenure=Tenure.RENTED
+    )
+    attach_materials(user, application)
+    material = application.materials.first()
+    remove = f"/school/materials/{material.pk}/remove/"
+    download = f"/school/materials/{material.pk}/"
+    page = signed_in(user).get(f"/school/applications/{application.pk}/").content.decode()
+    assert download in page
+    assert remove in page
+    assert f"/school/applications/{application.pk}/materials/" in page
+
+    services.submit_application(actor=user, application_id=application.pk)
+    page = signed_in(user).get(f"/school/applications/{application.pk}/").content.decode()
+    review = signed_in(education_a).get(f"/review/school/{application.case_id}/").content.decode()
+    for body in (page, review):
+        assert download in body
+        assert remove not in body
+        assert f"/school/applications/{application.pk}/materials/" not in body
+
+
 def test_the_education_reviewer_decides_on_the_review_page(
     enrolment_round, family, education_a, education_b
 ):
