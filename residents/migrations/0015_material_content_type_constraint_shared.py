@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('residents', '0013_registration_current_address_of_person'),
+        ('residents', '0014_person_name_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
