@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_structlog",
     "django_prometheus",
+    "pgtrigger",
+    "pghistory",
     "portal",
 ]
 
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Row-change history (django-pghistory) names the signed-in user and the path.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
