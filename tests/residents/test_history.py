@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from residents import services
-from residents.models import Person, Registration
-from tests.residents.conftest import months_ago, register
+from residents import selectors, services
+from residents.models import DiscrepancyKind, Person, Registration
+from tests.residents.conftest import make_person, months_ago, register
+from tests.residents.test_reconciliation_runs import OTHER_CITY, reconcile
 
 
 def test_ending_a_registration_through_the_service_writes_an_event(resident, me, address_a):
@@ -47,6 +49,30 @@ def test_an_ended_registration_names_the_user_who_departed_it_over_the_api(resid
     [event] = registration.events.select_related("pgh_context")
     assert event.pgh_context.metadata["user"] == resident.pk
     assert event.pgh_context.metadata["url"] == f"/api/v1/registrations/{registration.pk}/depart/"
+
+
+def test_a_departure_confirmed_from_reconciliation_names_the_officer(
+    client, tmp_path, other_resident, address_a, officer_a
+):
+    tenant = make_person(other_resident, seq=25, name="王芳")
+    register(other_resident, tenant, address_a)
+    run = reconcile(
+        tmp_path, "telecom", [[tenant.id_number, tenant.name, "", OTHER_CITY, "2026-10"]]
+    )
+    discrepancy = run.discrepancies.get(kind=DiscrepancyKind.PROBABLY_DEPARTED)
+    registration = selectors.current_registration(tenant)
+    client.force_login(officer_a)
+
+    response = client.post(
+        reverse("api-field-discrepancy-settle", args=[discrepancy.pk]),
+        {"disposition": "confirmed", "reason": "Neighbours say she moved back home."},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    [event] = registration.events.select_related("pgh_context")
+    assert event.end_date is not None
+    assert event.pgh_context.metadata["user"] == officer_a.pk
 
 
 def test_a_change_that_does_not_end_a_registration_writes_no_event(resident, me, address_a):
