@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -527,6 +528,15 @@ class AllocationRun(models.Model):
         return f"{self.round_id} {self.started_at:%Y-%m-%d %H:%M}: {self.offers_made}"
 
 
+# Audit of answers and lapses, by a service or a set-based UPDATE alike (django-pghistory).
+@pghistory.track(
+    pghistory.UpdateEvent(
+        "status_changed", condition=pghistory.AnyChange("status", "decided_at", "decided_by")
+    ),
+    fields=["status", "decided_at", "decided_by"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="OfferStatusEvent",
+)
 class Offer(models.Model):
     """One unit offered to one ranked application, answered before `deadline`.
 

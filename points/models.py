@@ -20,6 +20,7 @@ import functools
 import json
 from typing import Any
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -478,6 +479,13 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
 OPEN_APPLICATION_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
 
 
+# Audit of status changes, withdrawal among them (django-pghistory).
+@pghistory.track(
+    pghistory.UpdateEvent("status_changed", condition=pghistory.AnyChange("status")),
+    fields=["status", "submitted_at", "completed_at"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="PointsApplicationEvent",
+)
 class PointsApplication(models.Model):
     """One points application (积分申请) of a person for a service: the claims they make.
 

@@ -2,7 +2,8 @@
 
 import os
 
-from celery import Celery
+import pghistory
+from celery import Celery, Task
 from celery.schedules import crontab
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
@@ -10,7 +11,16 @@ from portal.observability import JobMetricsStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("portal")
+
+class HistoryContextTask(Task):
+    """A task whose row changes carry its name in the history (django-pghistory's context)."""
+
+    def __call__(self, *args, **kwargs):
+        with pghistory.context(task=self.name):
+            return super().__call__(*args, **kwargs)
+
+
+app = Celery("portal", task_cls=HistoryContextTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Logs bound to the request that queued the task; counts of the tasks run (portal/observability.py).

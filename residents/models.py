@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
@@ -29,6 +30,13 @@ class Education(models.TextChoices):
     DOCTOR = "doctor", _("Doctor")
 
 
+# Audit of edits (django-pghistory): the row before and after, without the ID ciphertext.
+@pghistory.track(
+    pghistory.UpdateEvent("before_edit", row=pghistory.Old),
+    pghistory.UpdateEvent("after_edit", row=pghistory.New),
+    exclude=["id_number", "created_at"],
+    model_name="PersonEvent",
+)
 class Person(models.Model):
     """One natural person in the registry, identified by their resident ID number.
 
@@ -191,6 +199,13 @@ class RegistrationPolicy(models.Model):
         }[source]
 
 
+# Audit of every end, by a service or a set-based UPDATE alike (django-pghistory).
+@pghistory.track(
+    pghistory.UpdateEvent("ended", condition=pghistory.AnyChange("end_date")),
+    fields=["person", "address", "start_date", "end_date"],
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    model_name="RegistrationEvent",
+)
 class Registration(models.Model):
     """One period of residence registration (居住登记) of a person at a standard address.
 

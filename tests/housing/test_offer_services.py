@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from housing import selectors, services
+from housing import selectors, services, tasks
 from housing.models import (
     HousingApplication,
     HousingUnit,
@@ -302,3 +303,36 @@ def test_submission_time_decides_only_where_the_rules_name_it(
     }
     assert ranked.tie_break == ["applied_at"]
     assert (ranks["c"], ranks["b"]) == (2, 3)  # c applied first
+
+
+def test_an_answer_leaves_a_history_event_naming_who_answered(offered, households):
+    user, _application = households["a"]
+    offer = offer_of(households, "a")
+
+    services.accept_offer(actor=user, offer_id=offer.pk)
+
+    [event] = offer.events.all()
+    assert (event.pgh_label, event.status, event.decided_by_id) == (
+        "status_changed",
+        OfferStatus.ACCEPTED,
+        user.pk,
+    )
+
+
+def test_offers_lapsed_by_the_task_leave_events_naming_the_task(offered, households):
+    offer = offer_of(households, "a")
+    with time_machine.travel(offer.deadline + dt.timedelta(minutes=1)):
+        tasks.lapse_offers.apply()
+
+    [event] = offer.events.select_related("pgh_context")
+    assert event.status == OfferStatus.LAPSED
+    assert event.decided_by_id is None
+    assert event.pgh_context.metadata == {"task": "housing.lapse_offers"}
+
+
+def test_an_offer_change_other_than_its_answer_leaves_no_event(offered, households):
+    offer = offer_of(households, "a")
+
+    Offer.objects.filter(pk=offer.pk).update(announced_at=timezone.now())
+
+    assert not offer.events.exists()

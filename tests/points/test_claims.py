@@ -344,3 +344,12 @@ def test_a_claim_is_not_rejected_or_returned_without_a_reason(
         lambda: decide(actor=education_a, claim_id=education.pk, reason=reason)
     )
     assert Claim.objects.get(pk=education.pk).case.status == Status.SUBMITTED
+
+
+def test_withdrawing_an_application_leaves_its_status_history(submitted, resident):
+    claims.withdraw_application(actor=resident, application_id=submitted.pk)
+
+    assert list(submitted.events.order_by("pgh_id").values_list("pgh_label", "status")) == [
+        ("status_changed", ApplicationStatus.SUBMITTED),
+        ("status_changed", ApplicationStatus.WITHDRAWN),
+    ]
