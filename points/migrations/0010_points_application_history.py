@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('points', '0008_facts_verified_from_feeds'),
+        ('points', '0009_evidence_content_type_valid'),
     ]
 
     operations = [

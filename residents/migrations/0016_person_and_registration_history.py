@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('areas', '0001_initial'),
         ('pghistory', '0007_auto_20250421_0444'),
-        ('residents', '0013_registration_current_address_of_person'),
+        ('residents', '0015_material_content_type_constraint_shared'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
