@@ -31,11 +31,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import IntegerField, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import rowupdates
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from residents.models import (
@@ -151,10 +151,10 @@ def settle_discrepancies(items: Sequence[SettlementInput]) -> list[Discrepancy]:
     list, no reason), then, when the input is sound, the discrepancies settled already
     (before the batch, or by an earlier item of it settling the same task): 409, then the
     departures the registry refuses (an end date in the future). Nothing is written unless
-    all of it is. Reads are one query per kind of row for the whole batch (the scope, as
-    reconciliation.selectors.discrepancies_settleable_by says, for all the officers at once;
-    the items' discrepancies and those of their tasks, locked; the current registrations a
-    confirmed departure ends); writes are one UPDATE of the discrepancies, one INSERT of the
+    all of it is. Reads are one query per kind of row for the whole batch (the scope, by
+    selectors.settleable_pairs: discrepancies_settleable_by's rule for all the officers at
+    once; the items' discrepancies and those of their tasks, locked; the current
+    registrations a confirmed departure ends); writes are one UPDATE of the discrepancies, one INSERT of the
     settlements and one of the suppressed evidence. Departures are ended by
     residents.services.registrations.end_registrations as one batch, so they follow its rules.
     """
@@ -169,7 +169,10 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
         return []
     reasons = [(one.reason or "").strip() for one in items]
     with transaction.atomic():
-        settleable = _settleable(items)
+        settleable = selectors.settleable_pairs(
+            list({one.actor.pk: one.actor for one in items}.values()),
+            {one.discrepancy_id for one in items},
+        )
         locked = {
             d.pk: d
             for d in Discrepancy.objects.select_for_update(of=("self",))
@@ -281,7 +284,7 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
                             created_at=now,
                         )
                     )
-        Discrepancy.objects.bulk_update(
+        rowupdates.update_rows(
             changed, ["disposition", "settled_at", "settled_by", "settle_reason"]
         )
         DiscrepancySettlement.objects.bulk_create(settlements)
@@ -289,23 +292,3 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
             SuppressedEvidence.objects.bulk_create(suppressed, ignore_conflicts=True)
     fresh = Discrepancy.objects.in_bulk([one.discrepancy_id for one in items])
     return [fresh[one.discrepancy_id] for one in items]
-
-
-def _settleable(items: list[SettlementInput]) -> set[tuple[int, int]]:
-    """The (officer id, discrepancy id) pairs of the batch that the officer may settle, as
-    selectors.discrepancies_settleable_by says: one query for all the officers of the batch."""
-    asked: dict[User, set[int]] = defaultdict(set)
-    for one in items:
-        asked[one.actor].add(one.discrepancy_id)
-    queries = [
-        selectors.discrepancies_settleable_by(actor)
-        .filter(pk__in=ids)
-        .annotate(officer_id=Value(actor.pk, output_field=IntegerField()))
-        .order_by()
-        .values_list("officer_id", "pk")
-        for actor, ids in asked.items()
-        if actor.pk is not None
-    ]
-    if not queries:
-        return set()
-    return set(queries[0].union(*queries[1:], all=True))

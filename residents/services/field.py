@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import rowupdates
 from portal.accounts.models import Role, User
 from portal.areas.models import Address
 from portal.calendar.selectors import add_working_days
@@ -499,7 +500,7 @@ def _settle_tasks(
                 task.finding = v.findings.get(task.pk) or answered
                 closed[task.pk] = task
     if closed:
-        FieldTask.objects.bulk_update(
+        rowupdates.update_rows(
             list(closed.values()), ["status", "closed_at", "closed_by", "finding"]
         )
     due_after: dict[dt.date, dt.date] = {}

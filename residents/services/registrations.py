@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import rowupdates
 from portal.accounts.models import Role, User
 from portal.areas.models import Address
 from portal.errors import ApplicationError, InvalidInput, NotFound, TransitionNotAllowed
@@ -61,7 +62,7 @@ class Residence:
     moving: bool = False
     across_grids: bool = False
     prefix: str = ""
-    source: str = ""  # set by a caller that has checked the declarer's right itself
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,8 +240,7 @@ def record_residences(rows: Sequence[Residence]) -> list[Registration]:
         by_person = {row.person_id: row for row in rows}
         for registration in ended:
             registration.end_date = by_person[registration.person_id].start_date
-        if ended:
-            Registration.objects.bulk_update(ended, ["end_date"])
+        rowupdates.update_rows(ended, ["end_date"])
         try:
             with transaction.atomic():
                 Registration.objects.bulk_create(made)
@@ -456,7 +456,7 @@ def end_registrations(rows: Sequence[Ending]) -> list[Registration]:
 
         for row, registration in zip(rows, registrations, strict=True):
             registration.end_date = row.end_date
-        Registration.objects.bulk_update(registrations, ["end_date"])
+        rowupdates.update_rows(registrations, ["end_date"])
         permits.cancel_permits_of_persons(
             [
                 permits.Cancellation(

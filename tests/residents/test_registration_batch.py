@@ -5,6 +5,7 @@ own actor."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -224,7 +225,7 @@ def test_every_problem_of_every_row_is_named_at_once(town, officer_a):
 def test_nothing_is_written_when_one_row_is_refused(town, officer_a):
     before = registry()
     rows = arrivals(town, officer_a)
-    refused = Residence(**{**rows[1].__dict__, "start_date": months_ago(9)})
+    refused = dataclasses.replace(rows[1], start_date=months_ago(9))
     with pytest.raises(InvalidInput) as caught:
         record_residences([rows[0], refused, rows[2], rows[3]])
     assert set(caught.value.fields) == {"items.1.start_date"}
