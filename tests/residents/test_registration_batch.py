@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.errors import InvalidInput, NotFound
+from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from residents import services
 from residents.models import Permit, PermitStatus, Registration
 from residents.services import Arrival, VisitInput
@@ -366,4 +366,21 @@ def test_each_row_is_scoped_to_its_own_actor(town, officer_a, officer_b, grid_b)
                 Ending(actor=officer_b, registration_id=current[1].pk, end_date=today),
             ]
         )
+    assert registry() == before
+
+
+def test_registrations_ended_already_are_named_each_and_nothing_is_written(town, officer_a):
+    today = timezone.localdate()
+    first, second = Registration.objects.order_by("pk")
+    services.end_registration(actor=officer_a, registration_id=first.pk, end_date=today)
+    before = registry()
+    with pytest.raises(TransitionNotAllowed) as caught:
+        end_registrations(
+            [
+                Ending(actor=officer_a, registration_id=pk, end_date=today, prefix=f"items.{i}.")
+                for i, pk in enumerate([first.pk, second.pk, second.pk])
+            ]
+        )
+    # The first ended before the batch, the third is the second sent twice.
+    assert set(caught.value.fields) == {"items.0.registration", "items.2.registration"}
     assert registry() == before
