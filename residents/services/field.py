@@ -6,9 +6,9 @@ Nobody home raises a revisit task. Other parts of the portal raise verification 
 `raise_field_task` (a landlord's declaration to confirm, a reconciliation discrepancy); the
 officers of the address's grid see them, and a visit closes them.
 
-Registrations are written by the registration services (record_residences, end_registrations,
-the batches register_residence and end_registration are one of), so a visit follows the same
-rules as any other declaration.
+Registrations are written by the registration services (record_residences and
+end_registrations, of which register_residence and end_registration are batches of one), so
+a visit follows the same rules as any other declaration.
 """
 
 from __future__ import annotations
