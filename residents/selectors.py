@@ -260,6 +260,16 @@ def registrations_managed_by(user: User) -> QuerySet[Registration]:
     return Registration.objects.filter(conditions).select_related("person", "address")
 
 
+def grid_ids_of(users: list[User]) -> dict[int, set[int]]:
+    """The ids of the grids each user serves (User.grids), in one query for all of them."""
+    grids: dict[int, set[int]] = {user.pk: set() for user in users if user.pk is not None}
+    for user_id, area_id in User.grids.through.objects.filter(user_id__in=list(grids)).values_list(
+        "user_id", "area_id"
+    ):
+        grids[user_id].add(area_id)
+    return grids
+
+
 def current_registration(person: Person) -> Registration | None:
     return (
         Registration.objects.filter(person=person, end_date__isnull=True)

@@ -7,10 +7,10 @@ row (`DiscrepancySettlement`). Every unsettled discrepancy sharing its verificat
 same finding of earlier nights) is settled with it.
 
 - confirmed, for a probably-departed person: the person's current registration at the
-  address ends (residents.services.end_registration, which also cancels a valid permit),
-  its reason naming the evidence (feed, day, row, discrepancy). This and a visit's recorded
-  departure are the only ways the reconciliation ends a registration: no departure without
-  evidence.
+  address ends (residents.services.registrations.end_registrations, which also cancels a
+  valid permit), its reason naming the evidence (feed, day, row, discrepancy). This and a
+  visit's recorded departure are the only ways the reconciliation ends a registration: no
+  departure without evidence.
 - false positive: the evidence is suppressed (`SuppressedEvidence`): the next run finding
   the same evidence raises nothing. The same evidence is the same feed kind, discrepancy
   kind, address, person (or nobody) and fingerprint of the first feed row showing it: MD5 of
@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import rowupdates
 from portal.accounts.models import User
 from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from residents.models import (
@@ -45,7 +46,7 @@ from residents.models import (
     Registration,
     SuppressedEvidence,
 )
-from residents.reconciliation import matching
+from residents.reconciliation import matching, selectors
 from residents.reconciliation.loader import rows_table
 from residents.services import registrations
 
@@ -149,12 +150,13 @@ def settle_discrepancies(items: Sequence[SettlementInput]) -> list[Discrepancy]:
     is reported at once, named `items.<i>.<field>`: first the input (a disposition not in the
     list, no reason), then, when the input is sound, the discrepancies settled already
     (before the batch, or by an earlier item of it settling the same task): 409, then the
-    departures end_registration refuses (an end date in the future). Nothing is
-    written unless all of it is. Reads are one query per kind of row for the whole batch (the
-    items' discrepancies and those of their tasks, locked; the current registrations a
-    confirmed departure ends); writes are one UPDATE of the discrepancies, one INSERT of the
-    settlements and one of the suppressed evidence. Departures go through
-    residents.services.end_registration one by one, so they follow its rules.
+    departures the registry refuses (an end date in the future). Nothing is written unless
+    all of it is. Reads are one query per kind of row for the whole batch (the scope, by
+    selectors.settleable_pairs: discrepancies_settleable_by's rule for all the officers at
+    once; the items' discrepancies and those of their tasks, locked; the current
+    registrations a confirmed departure ends); writes are one UPDATE of the discrepancies, one INSERT of the
+    settlements and one of the suppressed evidence. Departures are ended by
+    residents.services.registrations.end_registrations as one batch, so they follow its rules.
     """
     return _settle(list(items), prefixed=True)
 
@@ -167,9 +169,10 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
         return []
     reasons = [(one.reason or "").strip() for one in items]
     with transaction.atomic():
-        # Scope as selectors.discrepancies_settleable_by: an active officer's grids, read
-        # once for all the officers of the batch.
-        grids = _grids_of({one.actor for one in items})
+        settleable = selectors.settleable_pairs(
+            list({one.actor.pk: one.actor for one in items}.values()),
+            {one.discrepancy_id for one in items},
+        )
         locked = {
             d.pk: d
             for d in Discrepancy.objects.select_for_update(of=("self",))
@@ -178,10 +181,7 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
             .order_by("pk")
         }
         for one in items:
-            discrepancy = locked.get(one.discrepancy_id)
-            if discrepancy is None or discrepancy.address.grid_id not in grids.get(
-                one.actor.pk, ()
-            ):
+            if (one.actor.pk, one.discrepancy_id) not in settleable:
                 raise NotFound()
         errors: dict[str, list[str]] = {}
         for i, one in enumerate(items):
@@ -227,29 +227,30 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
                 end_date__isnull=True,
             ).order_by("pk"):
                 current.setdefault((registration.person_id, registration.address_id), registration)
-        ended: dict[int, Registration] = {}
+        ending: list[Discrepancy] = []
+        rows: list[registrations.Ending] = []
         for i, discrepancy in departing:
-            one = items[i]
             registration = current.pop((discrepancy.person_id, discrepancy.address_id), None)
             if registration is None:
                 continue  # none, or ended by an earlier item of the batch
-            try:
-                ended[discrepancy.pk] = registrations.end_registration(
-                    actor=one.actor,
+            ending.append(discrepancy)
+            rows.append(
+                registrations.Ending(
+                    actor=items[i].actor,
                     registration_id=registration.pk,
-                    end_date=max(one.on or today, registration.start_date),
+                    end_date=max(items[i].on or today, registration.start_date),
                     reason=_("Departure confirmed by a grid officer: %(evidence)s. %(reason)s")
                     % {"evidence": evidence_text(discrepancy), "reason": reasons[i]},
+                    prefix=key(i, ""),
                 )
-            except InvalidInput as exc:
-                if not prefixed:
-                    raise
-                # The departure's own savepoint is rolled back; the batch goes on to name
-                # every item's problem, and is refused as a whole below.
-                for field, problems in exc.fields.items():
-                    errors[key(i, field)] = problems
-        if errors:
-            raise InvalidInput(fields=errors)
+            )
+        try:
+            made = registrations.end_registrations(rows)
+        except InvalidInput as exc:
+            if not prefixed:
+                raise
+            raise InvalidInput(fields=exc.fields) from None
+        ended = {d.pk: registration for d, registration in zip(ending, made, strict=True)}
         changed: list[Discrepancy] = []
         settlements: list[DiscrepancySettlement] = []
         suppressed: list[SuppressedEvidence] = []
@@ -283,7 +284,7 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
                             created_at=now,
                         )
                     )
-        Discrepancy.objects.bulk_update(
+        rowupdates.update_rows(
             changed, ["disposition", "settled_at", "settled_by", "settle_reason"]
         )
         DiscrepancySettlement.objects.bulk_create(settlements)
@@ -291,14 +292,3 @@ def _settle(items: list[SettlementInput], *, prefixed: bool) -> list[Discrepancy
             SuppressedEvidence.objects.bulk_create(suppressed, ignore_conflicts=True)
     fresh = Discrepancy.objects.in_bulk([one.discrepancy_id for one in items])
     return [fresh[one.discrepancy_id] for one in items]
-
-
-def _grids_of(actors: set[User]) -> dict[int, set[int]]:
-    """The grids of each officer (inactive or anonymous users: none), in one query."""
-    grids: dict[int, set[int]] = {actor.pk: set() for actor in actors if actor.pk is not None}
-    active = [a.pk for a in actors if a.is_authenticated and a.is_active]
-    for user_id, area_id in User.grids.through.objects.filter(user_id__in=active).values_list(
-        "user_id", "area_id"
-    ):
-        grids[user_id].add(area_id)
-    return grids

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from portal.accounts.models import User
 from residents.models import Discrepancy, FeedUpload, ReconciliationRun, RejectedRow
@@ -68,8 +70,23 @@ def latest_run(feed: FeedUpload) -> ReconciliationRun | None:
     return runs[0] if runs else None
 
 
+def _settled_by(users: Sequence[User]) -> Q:
+    """Who settles a discrepancy: an active grid officer, at the addresses of their grids."""
+    return Q(
+        address__grid__officers__in=[u.pk for u in users if u.is_authenticated and u.is_active]
+    )
+
+
 def discrepancies_settleable_by(user: User) -> QuerySet[Discrepancy]:
     """The discrepancies a user may settle: a grid officer's, at addresses in their grids."""
-    if not user.is_authenticated or not user.is_active:
-        return Discrepancy.objects.none()
-    return Discrepancy.objects.filter(address__grid__in=user.grids.all())
+    return Discrepancy.objects.filter(_settled_by([user]))
+
+
+def settleable_pairs(users: Sequence[User], discrepancy_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Of the discrepancies `discrepancy_ids`, which each of `users` may settle, by
+    discrepancies_settleable_by's rule: (user id, discrepancy id) pairs, one query for all."""
+    return set(
+        Discrepancy.objects.filter(_settled_by(users), pk__in=list(discrepancy_ids)).values_list(
+            "address__grid__officers", "pk"
+        )
+    )

@@ -6,8 +6,9 @@ Nobody home raises a revisit task. Other parts of the portal raise verification 
 `raise_field_task` (a landlord's declaration to confirm, a reconciliation discrepancy); the
 officers of the address's grid see them, and a visit closes them.
 
-Registrations are written by the registration services (register_residence, end_registration),
-so a visit follows the same rules as any other declaration.
+Registrations are written by the registration services (record_residences and
+end_registrations, of which register_residence and end_registration are batches of one), so
+a visit follows the same rules as any other declaration.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import rowupdates
 from portal.accounts.models import Role, User
 from portal.areas.models import Address
 from portal.calendar.selectors import add_working_days
 from portal.errors import InvalidInput, NotAllowed, NotFound, TransitionNotAllowed
-from residents import idnumber
+from residents import idnumber, selectors
 from residents.models import (
     TASK_MOVES,
     FieldTask,
@@ -175,7 +177,8 @@ def record_visits(visits: Sequence[VisitInput]) -> list[tuple[Visit, bool]]:
     every visit is reported at once, named `visits.<i>.<field>`, and nothing is written
     unless all of it is. Reads and writes are one query per kind of row for the whole batch
     (visits, findings, tasks closed, revisits raised); registrations are ended and made by
-    the registration services, so they follow the same rules as any other declaration.
+    the registration services' batches (end_registrations, record_residences: one of each for
+    the whole batch), so they follow the same rules as any other declaration.
     Departures of the whole batch are recorded before its arrivals (a person who left one
     address of the batch for another is moved, not refused). Visits sent again (a known
     client id) return the visit first recorded.
@@ -270,21 +273,10 @@ class _Clean:
         return f"{self.prefix}{name}"
 
 
-def _grids_of(visits: list[_Clean]) -> dict[int, set[int]]:
-    """Officer id -> the ids of the grids they serve (one query for the batch)."""
-    through = User.grids.through
-    grids: dict[int, set[int]] = {v.actor.pk: set() for v in visits}
-    for user_id, area_id in through.objects.filter(user_id__in=list(grids)).values_list(
-        "user_id", "area_id"
-    ):
-        grids[user_id].add(area_id)
-    return grids
-
-
 def _record(visits: list[_Clean]) -> list[Visit]:
     now = timezone.now()
     today = timezone.localdate(now)
-    grids = _grids_of(visits)
+    grids = selectors.grid_ids_of([v.actor for v in visits])
     addresses = Address.objects.select_related("grid").in_bulk({v.address_id for v in visits})
     for v in visits:
         address = addresses.get(v.address_id)
@@ -430,31 +422,32 @@ def _record(visits: list[_Clean]) -> list[Visit]:
         for person_id in v.present
     ]
     # Departures first: a person who left one address of the batch for another is moved.
-    for v in visits:
-        for i, departure in enumerate(v.departures):
-            ended = _under(
-                v.key(f"departures.{i}"),
-                lambda v=v, d=departure, day=departed_on[v.index, i]: (
-                    registrations.end_registration(
-                        actor=v.actor,
-                        registration_id=current[d.person_id].pk,
-                        end_date=day,
-                        reason=_("Departure found at a door-to-door visit."),
-                    )
-                ),
+    leaving = [(v, i, d) for v in visits for i, d in enumerate(v.departures)]
+    ended = registrations.end_registrations(
+        [
+            registrations.Ending(
+                actor=v.actor,
+                registration_id=current[d.person_id].pk,
+                end_date=departed_on[v.index, i],
+                reason=_("Departure found at a door-to-door visit."),
+                prefix=v.key(f"departures.{i}."),
             )
-            entries.append(
-                VisitEntry(
-                    visit=visit_of[v.index],
-                    person_id=departure.person_id,
-                    finding=Finding.DEPARTED,
-                    registration=ended,
-                )
-            )
-    for v in visits:
-        for i, arrival in enumerate(v.arrivals):
-            entries.append(
-                _register_arrival(
+            for v, i, d in leaving
+        ]
+    )
+    entries.extend(
+        VisitEntry(
+            visit=visit_of[v.index],
+            person_id=d.person_id,
+            finding=Finding.DEPARTED,
+            registration=registration,
+        )
+        for (v, _i, d), registration in zip(leaving, ended, strict=True)
+    )
+    entries.extend(
+        _register_arrivals(
+            [
+                _ArrivalAt(
                     actor=v.actor,
                     visit=visit_of[v.index],
                     address=addresses[v.address_id],
@@ -463,7 +456,12 @@ def _record(visits: list[_Clean]) -> list[Visit]:
                     start_date=arrival.start_date or visit_day[v.index],
                     prefix=v.key(f"arrivals.{i}"),
                 )
-            )
+                for v in visits
+                for i, arrival in enumerate(v.arrivals)
+            ],
+            grids=grids,
+        )
+    )
     VisitEntry.objects.bulk_create(entries)
     _settle_tasks(visits, visit_of=visit_of, tasks=tasks, now=now, visit_day=visit_day)
     return visits_made
@@ -502,7 +500,7 @@ def _settle_tasks(
                 task.finding = v.findings.get(task.pk) or answered
                 closed[task.pk] = task
     if closed:
-        FieldTask.objects.bulk_update(
+        rowupdates.update_rows(
             list(closed.values()), ["status", "closed_at", "closed_by", "finding"]
         )
     due_after: dict[dt.date, dt.date] = {}
@@ -590,76 +588,104 @@ def _check_arrivals(
     return numbers
 
 
-def _register_arrival(
-    *,
-    actor: User,
-    visit: Visit,
-    address: Address,
-    arrival: Arrival,
-    number: str,
-    start_date: dt.date,
-    prefix: str,
-) -> VisitEntry:
-    """Register one arrival at the visited address: a new person, a person not registered
-    anywhere, or a person moving here from another registered address."""
-    person = Person.objects.select_for_update().filter(id_hash=idnumber.keyed_hash(number)).first()
-    if person is None:
-        person = _under(
-            prefix,
-            lambda: persons.create_person_in_field(
-                actor=actor, name=arrival.name, id_number=number, phone=arrival.phone
-            ),
-        )
-    current = (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("address")
-        .filter(person=person, end_date__isnull=True)
-        .first()
-    )
-    if current is not None and current.address_id == address.pk:
-        return VisitEntry(visit=visit, person=person, finding=Finding.PRESENT, registration=current)
+@dataclass(frozen=True)
+class _ArrivalAt:
+    """One arrival of a batch, checked, with the visit and address it was found at."""
 
-    def register(*, moving: bool) -> Registration:
-        return _under(
-            prefix,
-            lambda: registrations.register_residence(
-                actor=actor,
-                person_id=person.pk,
-                address_id=address.pk,
-                start_date=start_date,
-                reason=arrival.reason,
-                moving=moving,
-            ),
-        )
+    actor: User
+    visit: Visit
+    address: Address
+    arrival: Arrival
+    number: str
+    start_date: dt.date
+    prefix: str
 
-    if current is None:
-        return VisitEntry(
-            visit=visit, person=person, finding=Finding.ARRIVED, registration=register(moving=False)
-        )
-    if actor.grids.filter(pk=current.address.grid_id).exists():
-        registration = register(moving=True)
-    else:
-        # Registered in a grid the officer does not serve: the move ends that registration
-        # here, on the day the new one starts, so the person's residence stays continuous.
-        if start_date <= current.start_date:
-            raise InvalidInput(
-                fields={
-                    f"{prefix}.start_date": [
-                        _("A move must start after the current registration (from %(date)s).")
-                        % {"date": date_format(current.start_date)}
-                    ]
-                }
+
+def _register_arrivals(
+    arrivals: list[_ArrivalAt], *, grids: dict[int, set[int]]
+) -> list[VisitEntry]:
+    """Register the batch's arrivals at their visited addresses: a new person, a person not
+    registered anywhere, or a person moving here from another registered address (one in a
+    grid the officer does not serve ends on the day the new registration starts, so the
+    person's residence stays continuous). A person already registered at the address is
+    found present. The registrations are written by registrations.record_residences, one
+    batch per round: a person named at several visits of the batch is registered in turn."""
+    rounds: list[list[_ArrivalAt]] = []
+    seen: dict[str, int] = {}
+    for one in arrivals:
+        turn = seen.get(one.number, 0)
+        seen[one.number] = turn + 1
+        if turn == len(rounds):
+            rounds.append([])
+        rounds[turn].append(one)
+    entries: list[VisitEntry] = []
+    for group in rounds:
+        hashes = {one.number: idnumber.keyed_hash(one.number) for one in group}
+        known = {
+            p.id_hash: p
+            for p in Person.objects.select_for_update()
+            .filter(id_hash__in=list(hashes.values()))
+            .order_by("pk")
+        }
+        person_of: dict[str, Person] = {}
+        for one in group:
+            person = known.get(hashes[one.number])
+            if person is None:
+                person = _under(
+                    one.prefix,
+                    lambda one=one: persons.create_person_in_field(
+                        actor=one.actor,
+                        name=one.arrival.name,
+                        id_number=one.number,
+                        phone=one.arrival.phone,
+                    ),
+                )
+            person_of[one.number] = person
+        current = {
+            r.person_id: r
+            for r in Registration.objects.select_for_update(of=("self",))
+            .select_related("address")
+            .filter(person_id__in=[p.pk for p in person_of.values()], end_date__isnull=True)
+            .order_by("pk")
+        }
+        rows: list[registrations.Residence] = []
+        moves: list[tuple[_ArrivalAt, Person, Registration | None]] = []
+        for one in group:
+            person = person_of[one.number]
+            mine = current.get(person.pk)
+            if mine is not None and mine.address_id == one.address.pk:
+                entries.append(
+                    VisitEntry(
+                        visit=one.visit, person=person, finding=Finding.PRESENT, registration=mine
+                    )
+                )
+                continue
+            across = mine is not None and mine.address.grid_id not in grids[one.actor.pk]
+            rows.append(
+                registrations.Residence(
+                    actor=one.actor,
+                    person_id=person.pk,
+                    address_id=one.address.pk,
+                    start_date=one.start_date,
+                    reason=one.arrival.reason,
+                    moving=mine is not None and not across,
+                    across_grids=across,
+                    prefix=f"{one.prefix}.",
+                )
             )
-        current.end_date = start_date
-        current.save(update_fields=["end_date"])
-        registration = register(moving=False)
-    return VisitEntry(
-        visit=visit,
-        person=person,
-        finding=Finding.MOVED_IN,
-        registration=registration,
-        moved_from=current,
-    )
+            moves.append((one, person, mine))
+        made = registrations.record_residences(rows)
+        for (one, person, mine), registration in zip(moves, made, strict=True):
+            entries.append(
+                VisitEntry(
+                    visit=one.visit,
+                    person=person,
+                    finding=Finding.ARRIVED if mine is None else Finding.MOVED_IN,
+                    registration=registration,
+                    moved_from=mine,
+                )
+            )
+    return entries
 
 
 def raise_field_task(

@@ -12,6 +12,8 @@ Order 663, 2016) and are read from PermitPolicy, the city's rules by effective d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
@@ -464,16 +466,40 @@ def reissue_permit(*, actor: User, permit_id: int, reason: str) -> Permit:
         return permit
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """A departure's permit cancellation (cancel_permits_of_persons): whose, by whom, when, why."""
+
+    person: Person
+    actor: User | None
+    on: dt.date
+    reason: str
+
+
 def cancel_permits_of(
     *, person: Person, actor: User | None, on: dt.date, reason: str
 ) -> list[Permit]:
     """Cancel the person's valid permit (departure). Called inside the caller's transaction."""
+    return cancel_permits_of_persons(
+        [Cancellation(person=person, actor=actor, on=on, reason=reason)]
+    )
+
+
+def cancel_permits_of_persons(cancellations: Sequence[Cancellation]) -> list[Permit]:
+    """Cancel the valid permits of several departed persons; the valid permits of all of them
+    are read (locked) in one query. Called inside the caller's transaction."""
+    of_person = {c.person.pk: c for c in cancellations}
+    if not of_person:
+        return []
     cancelled = []
     for permit in (
         Permit.objects.select_for_update()
         .select_related("application__case__applicant")
-        .filter(person=person, status=PermitStatus.VALID)
+        .filter(person_id__in=list(of_person), status=PermitStatus.VALID)
+        .order_by("pk")
     ):
+        cancellation = of_person[permit.person_id]
+        actor, on, reason = cancellation.actor, cancellation.on, cancellation.reason
         permit.status = PermitStatus.CANCELLED
         permit.cancelled_on = on
         permit.cancel_reason = reason
@@ -483,7 +509,7 @@ def cancel_permits_of(
         number = permit.number
         notify_after_commit(
             permit.application.case.applicant,
-            lambda number=number: (
+            lambda number=number, reason=reason: (
                 _("Residence permit cancelled: %(number)s") % {"number": number},
                 reason,
             ),

@@ -28,12 +28,13 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.areas.models import Address
 from portal.errors import ApplicationError, InvalidInput
 from residents import bulk
@@ -312,13 +313,7 @@ class Simulation:
         for officer, address_id, client_id, missed in planned:
             if missed:
                 batch.append(
-                    field.VisitInput(
-                        actor=officer,
-                        client_id=client_id,
-                        address_id=address_id,
-                        outcome="nobody_home",
-                        visited_at=at,
-                    )
+                    _without_residents(officer, client_id, address_id, "nobody_home", at=at)
                 )
                 continue
             living = set(residents_at.get(self.position_of[address_id], ()))
@@ -379,14 +374,14 @@ class Simulation:
             self.refused += 1
             field.record_visits(
                 [
-                    field.VisitInput(
-                        actor=one.actor,
-                        client_id=self._client_id(self.officer_rng),
-                        address_id=one.address_id,
-                        outcome="done",
+                    _without_residents(
+                        one.actor,
+                        self._client_id(self.officer_rng),
+                        one.address_id,
+                        "done",
+                        at=one.visited_at,
                         task_findings=one.task_findings,
                         note="Residents could not all be recorded.",
-                        visited_at=one.visited_at,
                     )
                 ]
             )
@@ -658,3 +653,26 @@ def simulate(
     simulation.run_days()
     simulation.save()
     return simulation
+
+
+def _without_residents(
+    officer: User,
+    client_id: uuid.UUID,
+    address_id: int,
+    outcome: str,
+    *,
+    at: dt.datetime | None,
+    task_findings: Mapping[int, str] | None = None,
+    note: str = "",
+) -> field.VisitInput:
+    """A visit that records no residents: nobody home, or someone answered but the residents
+    could not be recorded (the tasks' findings and a note kept)."""
+    return field.VisitInput(
+        actor=officer,
+        client_id=client_id,
+        address_id=address_id,
+        outcome=outcome,
+        task_findings=task_findings,
+        note=note,
+        visited_at=at,
+    )

@@ -20,7 +20,7 @@ from residents.models import (
     Registration,
     SuppressedEvidence,
 )
-from residents.reconciliation import dispositions
+from residents.reconciliation import dispositions, selectors
 from residents.reconciliation.dispositions import SettlementInput
 from tests import factories
 from tests.residents.conftest import make_person, register
@@ -259,3 +259,30 @@ def test_an_inactive_officer_or_nobody_signed_in_finds_nothing(tmp_path, tenants
             [SettlementInput(officer_a, ids[0], Disposition.DISPUTED, "Unsure.")]
         )
     assert nothing_settled()
+
+
+def test_the_batch_scope_is_the_selectors_rule_for_every_officer_in_one_query(
+    tmp_path, tenants, officer_a, officer_b, address_b, grid_a
+):
+    ids = probably_departed(tmp_path, tenants)
+    elsewhere = resident_at(address_b, seq=41, name="赵磊")
+    (theirs,) = probably_departed(tmp_path, [elsewhere], name="b.csv")
+    colleague = factories.officer(grids=[grid_a], username="officer_a2")
+    idle = factories.officer(grids=[grid_a], username="officer_a3")
+    idle.is_active = False
+    idle.save(update_fields=["is_active"])
+    officers = [officer_a, colleague, idle, officer_b, AnonymousUser()]
+    asked = [*ids, theirs]
+    with CaptureQueriesContext(connection) as captured:
+        pairs = selectors.settleable_pairs(officers, asked)
+    assert len(captured) == 1
+    assert pairs == {
+        (officer.pk, pk)
+        for officer in officers
+        for pk in selectors.discrepancies_settleable_by(officer)
+        .filter(pk__in=asked)
+        .values_list("pk", flat=True)
+    }
+    assert pairs == {(o.pk, pk) for o in (officer_a, colleague) for pk in ids} | {
+        (officer_b.pk, theirs)
+    }
