@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -106,17 +106,9 @@ def schedule(plan: dict, *, seconds: float, resend_share: float, seed: int = 8) 
             )
             again = (200, CONFLICT)
         if rng.random() < resend_share:
-            send = Send(**{**send.__dict__, "accepted_statuses": again})
+            send = replace(send, accepted_statuses=again)
             sends.append(send)
-            sends.append(
-                Send(
-                    **{
-                        **send.__dict__,
-                        "at": at + RESEND_DELAY,
-                        "name": f"{send.name} (resent)",
-                    }
-                )
-            )
+            sends.append(replace(send, at=at + RESEND_DELAY, name=f"{send.name} (resent)"))
         else:
             sends.append(send)
     return sorted(sends, key=lambda s: s.at)
