@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 SCRATCH := .venv-upgrade
 
-.PHONY: run test lint bench load e2e messages migrate seed clean lock upgrade upgrade-check fonts
+.PHONY: run test lint bench load morning e2e messages migrate seed clean lock upgrade upgrade-check fonts
 
 $(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ bench: $(STAMP)
 ## p50/p95/p99 per request type, then the highest rate whose p95 stays under 300 ms
 load: $(STAMP)
 	$(PY) -m load mix
+
+## morning: the school-round morning (loopback only): 2,000 families rank their schools and 500
+## accept offers through the API over MORNING_SECONDS (600) while a round is drawn, some pressing
+## twice; then the database is counted (each set once, no double acceptance, no school over its
+## seats) and p50/p95/p99 printed; exits non-zero when a count differs; see docs/scaling.md
+morning: $(STAMP)
+	$(PY) -m load morning
 
 ## messages: extract and compile translations (compiled files are committed)
 messages: $(STAMP)

@@ -1,4 +1,5 @@
-"""`python -m load [mix]`: the web load test (see load/run.py)."""
+"""`python -m load [mix|morning]`: the web load test (load/run.py) or the school-round morning
+(load/morning.py)."""
 
 import sys
 

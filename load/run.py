@@ -1,6 +1,6 @@
 """The web load test: a database of N synthetic persons, the portal under gunicorn, locust.
 
-`python -m load mix` (`make load`):
+`python -m load mix` (`make load`; `python -m load morning` is load/morning.py):
 1. ensures a database holding LOAD_PERSONS synthetic persons (default 1,000,000): the database
    of DATABASE_URL with `_<N>` appended to its name, created, migrated and seeded
    (`seed_demo --persons N`) when missing, reused when it holds them;
@@ -318,8 +318,12 @@ def base_environment() -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     mode = argv[0] if argv else "mix"
+    if mode == "morning":
+        from load import morning
+
+        return morning.main()
     if mode != "mix":
-        raise SystemExit("usage: python -m load [mix]")
+        raise SystemExit("usage: python -m load [mix|morning]")
     persons = _env_int("LOAD_PERSONS", DEFAULT_PERSONS)
     env = server_environment(ensure_database(base_environment(), persons))
     workers = _env_int("LOAD_WORKERS", DEFAULT_WORKERS)
