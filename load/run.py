@@ -316,7 +316,21 @@ def base_environment() -> dict[str, str]:
     return env
 
 
+def stop_on_term() -> None:
+    """Make SIGTERM end the run like Ctrl-C: the `finally` blocks stop gunicorn and sign out.
+
+    Python's default for SIGTERM ends the process at once, which would leave the server's
+    process group running on its port.
+    """
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str]) -> int:
+    stop_on_term()
     mode = argv[0] if argv else "mix"
     if mode == "morning":
         from load import morning

@@ -1,0 +1,44 @@
+"""A load run stopped with SIGTERM stops its server: the run's `finally` blocks still run."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+CHILD = """
+import sys, time
+from load import run
+run.stop_on_term()
+try:
+    print("ready", flush=True)
+    time.sleep(60)
+finally:
+    open(sys.argv[1], "w").write("stopped")
+"""
+
+
+def _run_child(tmp_path: Path, *, install: bool) -> tuple[int, bool]:
+    marker = tmp_path / "stopped"
+    code = CHILD if install else CHILD.replace("run.stop_on_term()", "")
+    root = Path(__file__).resolve().parents[2]
+    with subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", code, str(marker)], cwd=root, stdout=subprocess.PIPE, text=True
+    ) as child:
+        assert child.stdout.readline().strip() == "ready"
+        child.send_signal(signal.SIGTERM)
+        returncode = child.wait(timeout=30)
+    return returncode, marker.exists()
+
+
+def test_sigterm_runs_the_cleanup_of_a_load_run(tmp_path):
+    returncode, cleaned_up = _run_child(tmp_path, install=True)
+    assert cleaned_up
+    assert returncode == 128 + signal.SIGTERM
+
+
+def test_without_it_sigterm_skips_the_cleanup(tmp_path):
+    returncode, cleaned_up = _run_child(tmp_path, install=False)
+    assert not cleaned_up
+    assert returncode == -signal.SIGTERM
