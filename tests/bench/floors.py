@@ -10,6 +10,11 @@ Floors:
 - `insert_select_floor`: one INSERT ... SELECT of the same rows into such a table: the cost of
   one set-based write of that size.
 - `join_floor`: one hash join of the same size, counted.
+- `registry_floor`: one GROUP BY over the registrations of a span of dates, joined to their
+  persons and addresses (by grid, sex and birth year): one pass over the registry that a job
+  summarising it (the dashboard's facts, the projection's base) cannot do without.
+- `transactions_floor`: one atomic block per row, each inserting one row into a plain table:
+  the cost of a job that keeps each row its own transaction by rule.
 - `cpu_floor`: a Python callable (scoring in memory, without the database), run in this process.
 
 `PeakMemory` samples the resident set size of this process (and, where the work is in
@@ -28,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psutil
-from django.db import connection
+from django.db import connection, transaction
 
 FLOOR_TABLE = "bench_floor_rows"
 
@@ -196,6 +201,38 @@ def join_floor(sql: str, params: list | None = None) -> float:
         cursor.execute(sql, params)
         cursor.fetchall()
         return time.perf_counter() - started
+
+
+REGISTRY_SQL = """
+    SELECT a.grid_id, p.sex, date_part('year', p.birth_date)::int, count(*)
+    FROM residents_registration r
+    JOIN residents_person p ON p.id = r.person_id
+    JOIN areas_address a ON a.id = r.address_id
+    WHERE r.start_date <= %s AND (r.end_date IS NULL OR r.end_date >= %s)
+    GROUP BY 1, 2, 3
+"""
+
+
+def registry_floor(first, last) -> float:
+    """Seconds for one GROUP BY over the registrations overlapping `first`..`last`, with their
+    persons and addresses."""
+    return join_floor(REGISTRY_SQL, [last, first])
+
+
+def transactions_floor(count: int) -> float:
+    """Seconds for `count` atomic blocks, each inserting one row into a plain table (inside a
+    test's transaction they are savepoints, as the job's own blocks are)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (id bigint)")
+    started = time.perf_counter()
+    for n in range(count):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FLOOR_TABLE} VALUES (%s)", [n])  # noqa: S608
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {FLOOR_TABLE}")
+    return seconds
 
 
 def cpu_floor(work: Callable[[], object]) -> float:

@@ -6,7 +6,11 @@ persons (default 1,000,000) with residents.bulk (as `seed_demo --persons` does),
 - the engine alone: every district projected 15 years by sex and single year of age;
 - a whole scenario run (rates from assumptions, engine, every registered demand);
 - the catchment forecast: collecting children by catchment and age, and the forecast itself.
-Prints the figures; asserts only that the numbers add up.
+Prints the figures; asserts only that the numbers add up. The base and the scenario run
+together are recorded beside their floor, measured in the same run: reading the inputs (one
+GROUP BY over the registrations of the base date and the three years of flows, with their
+persons and addresses: one pass over the registry) plus the projection arithmetic in memory
+(portal.projection.engine over every district, 15 years).
 
 Runs with real commits (a transactional test), as the Celery job does.
 """
@@ -29,6 +33,7 @@ from portal.projection import compute, engine, rates, registry, services
 from residents import bulk
 from schooling import demo as schooling_demo
 from schooling import forecast as school_forecast
+from tests.bench import floors
 from tests.projection.conftest import ensure_baseline
 
 
@@ -65,10 +70,15 @@ def test_bench_projection():
 
     timed("population by district, sex and age (SQL)", lambda: sources.population(on))
     timed("flows of three 12-month spans (SQL, one pass)", lambda: sources.flows(on, 3))
-    base = timed(
-        "whole base (population, 3 spans of flows, demand inputs)",
-        lambda: services.build_base(on=on),
-    )
+    with floors.measured() as figures:
+        base = timed(
+            "whole base (population, 3 spans of flows, demand inputs)",
+            lambda: services.build_base(on=on),
+        )
+        projection = timed(
+            "scenario run (rates, engine, every demand)",
+            lambda: compute.run(base, baseline.assumptions, []),
+        )
     districts = len(base.district_ids)
     population = np.asarray(base.population, dtype=np.float64)
     say(f"{districts} districts, {population.sum():,.0f} persons on {on}")
@@ -95,9 +105,18 @@ def test_bench_projection():
     engine.project(many, **wide)
     say(f"engine, 1,000 areas x 15 years: {(time.perf_counter() - started) * 1000:.1f} ms")
 
-    projection = timed(
-        "scenario run (rates, engine, every demand)",
-        lambda: compute.run(base, baseline.assumptions, []),
+    floors.record(
+        "projection base and scenario run",
+        rows=int(population.sum()),
+        figures=figures,
+        floor={
+            "one GROUP BY over the registry": floors.registry_floor(
+                on.replace(year=on.year - 3), on
+            ),
+            "the projection arithmetic in memory": floors.cpu_floor(
+                lambda: engine.project(population, **arrays)
+            ),
+        },
     )
     assumptions = dict(baseline.assumptions, decisions=[])
     inputs = timed("catchment children by age (SQL)", lambda: school_forecast.collect(on))
