@@ -1,6 +1,6 @@
 """The ranking and offer engine of an affordable-housing round: pure functions over plain tuples.
 
-Ranking (DOMAIN.md "Affordable rental housing"; Zhongshan queues public rental housing by
+Ranking (docs/domain.md "Affordable rental housing"; Zhongshan queues public rental housing by
 points): more housing points first, then the rule set's tie-breaks in their order (higher
 sub-scores first; the Zhongshan set: quality, insurance, residence), then the time of
 application only where the rules name it ("applied_at" among the tie-breaks), then the lower

@@ -1,6 +1,6 @@
 """Who may apply for affordable rental housing in a round.
 
-Rules (DOMAIN.md "Affordable rental housing" and the Zhongshan public rental housing rules),
+Rules (docs/domain.md "Affordable rental housing" and the Zhongshan public rental housing rules),
 kept as data on the round:
 - the applicant holds a residence permit valid on the day (居住证暂行条例 art. 12);
 - the household owns no home in the city (declared by the applicant);

@@ -27,6 +27,7 @@ class OccupancyPolicy(models.Model):
     at least and the most people one room may house. A rental home houses at most
     `occupancy_limit(floor area, rooms)` people, whatever its landlord declares.
     The rule in force on a day is the row with the latest `effective_from` not after it.
+    The figures and their source: docs/domain.md "Overcrowding".
     """
 
     effective_from = models.DateField(_("effective from"), unique=True)

@@ -7,7 +7,7 @@ and a reference day and returns an itemised, explainable result. There is no dat
 and no clock in here: the same facts, rules and day always give the same result, and the same
 compiled rules score one person or a million (`score_compact` skips the dataclasses).
 
-Shape of a rule set (the common shape of the cities' schemes, DOMAIN.md "Points systems"):
+Shape of a rule set (the common shape of the cities' schemes, docs/domain.md "Points systems"):
 - indicators, each reading one fact and scoring it by a kind: `fixed` (a value when the fact
   holds), `rate` (points per unit, optionally from a minimum quantity, with a cap), `tiered`
   (a table of levels or of numeric minimums; the highest line met counts), `age_scale`

@@ -161,7 +161,7 @@ RESIDENCE_FACT = "residence_periods"
 def continuity_allowance(rules: engine.CompiledRules, fact: str) -> tuple[int, int]:
     """The gap (months, days) a rule set still counts as continuous for periods read as `fact`:
     what the indicator scoring `fact` declares, else what its residence indicator declares
-    (one allowance for insurance and residence, DOMAIN.md)."""
+    (one allowance for insurance and residence, docs/domain.md "Zhongshan 2014")."""
     scoring = [i for i in rules.indicators.values() if i.fact == fact]
     residence = [i for i in rules.indicators.values() if i.fact == RESIDENCE_FACT]
     for indicator in (*scoring, *residence):

@@ -2,7 +2,8 @@
 
 18 characters: a 6-digit address code, the birth date YYYYMMDD, a 3-digit sequence (odd for
 men, even for women) and a check character (ISO 7064 MOD 11-2). The address code is only a
-warning when unknown: codes are renamed every year, people keep their numbers.
+warning when unknown: codes are renamed every year, people keep their numbers
+(docs/domain.md "Resident ID number").
 """
 
 from __future__ import annotations

@@ -155,6 +155,7 @@ class RegistrationPolicy(models.Model):
     counts from the declaration date until staff or a grid officer verify the earlier date
     with evidence. Windows count working days (portal.calendar) unless `calendar_days`.
     The rule in force on a day is the row with the latest `effective_from` not after it.
+    The figures and their sources: docs/domain.md "Registration duties".
     """
 
     effective_from = models.DateField(_("effective from"), unique=True)
@@ -353,7 +354,8 @@ class PermitPolicy(models.Model):
 
     The rule in force on a day is the row with the latest `effective_from` not after it.
     Defaults follow State Council Order 663 (2016): six months of registration, a card valid
-    for a year, endorsement in the month before each anniversary.
+    for a year, endorsement in the month before each anniversary (docs/domain.md
+    "Residence permit").
     """
 
     effective_from = models.DateField(_("effective from"), unique=True)

@@ -1,12 +1,13 @@
 """Seat allocation for an enrolment round: pure Python over plain values, no database, no clock.
 
-First round: student-proposing deferred acceptance (Gale-Shapley). Every school orders the
-applicants who listed it by their key there: the priority category they fall in at that
-school (1 first: for example a home owned in the catchment), then the round's order, which is
-points descending, then the round's tie-break chain, then one lottery number per applicant
-(single tie-breaking). The lottery number is SHA-256 of "<seed>:<label>" (the label is the
-application's reference number), so anyone can recompute their own number once the seed is
-revealed, and the result is the same for the same seed, whatever order the input comes in.
+First round (docs/domain.md "School allocation"): student-proposing deferred acceptance
+(Gale-Shapley). Every school orders the applicants who listed it by their key there: the
+priority category they fall in at that school (1 first: for example a home owned in the
+catchment), then the round's order, which is points descending, then the round's tie-break
+chain, then one lottery number per applicant (single tie-breaking). The lottery number is
+SHA-256 of "<seed>:<label>" (the label is the application's reference number), so anyone can
+recompute their own number once the seed is revealed, and the result is the same for the same
+seed, whatever order the input comes in.
 
 Each applicant ends at the best school (in their own ranking) that any stable assignment can
 give them: no applicant and school would both rather be matched to each other. Where every

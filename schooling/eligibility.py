@@ -1,6 +1,6 @@
 """Who may apply for a school place: the child's age, the guardian's permit and points, the materials.
 
-Rules (DOMAIN.md "School allocation", kept as data on the round):
+Rules (docs/domain.md "School allocation", kept as data on the round):
 - the child has reached the round's minimum age by its reference day (6 by 31 August for
   primary grade 1, 12 for junior middle);
 - the guardian holds a residence permit valid on the day, held for at least the round's

@@ -2,9 +2,10 @@
 code, and the human-resources department of its district verifies it.
 
 The registration is a workflow case of kind "employer" (department: human resources). The
-credit code is checked by its GB 32100-2015 check character (python-stdnum's cn.uscc). A
-rejected or withdrawn registration leaves the register, so the code can be registered again;
-one active registration per code (a partial unique constraint).
+credit code is checked by its GB 32100-2015 check character (python-stdnum's cn.uscc;
+docs/domain.md "Employment"). A rejected or withdrawn registration leaves the register, so
+the code can be registered again; one active registration per code (a partial unique
+constraint).
 """
 
 from __future__ import annotations

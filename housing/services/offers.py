@@ -62,7 +62,7 @@ from portal.errors import InvalidInput, NotFound, TransitionNotAllowed
 from portal.notices import services as notice_services
 from portal.workflow.models import Status
 
-# Where the rules in force name no publication window: DOMAIN.md, housing lists 20 working days.
+# Where the rules in force name no window: docs/domain.md "Ranking publication", 20 working days.
 DEFAULT_PUBLICATION_DAYS = 20
 
 

@@ -1,6 +1,6 @@
 """Tenancy declarations (以房管人: 人来申报、人走注销): landlords declare tenants moving in and out.
 
-Rules (DOMAIN.md "Registration duties"): a landlord declares a non-local tenant's arrival and
+Rules (docs/domain.md "Registration duties"): a landlord declares a non-local tenant's arrival and
 departure (within 7 days in Shenzhen's rule). The declaration registers the tenant's residence
 at the home's address with source "landlord" (housing.services.residence), and puts a
 verification task on the list of the grid's officers. Only a home whose safety check was

@@ -1,4 +1,5 @@
-"""The catalogue of facts the seed rule sets read, and who verifies each (DOMAIN.md verification map).
+"""The catalogue of facts the seed rule sets read, and who verifies each
+(docs/domain.md "Verification map").
 
 Departments the portal does not have as reviewers (civil affairs, science, health, tax, the
 youth league) are routed to the new-resident service centre, which coordinates them; the

@@ -1,5 +1,5 @@
-"""The Shanghai 2015 and Zhongshan 2014 points tables (DOMAIN.md "Points systems"), as published
-rule-set versions. The specs below are the rules themselves; points/engine.py gives them meaning.
+"""The Shanghai 2015 and Zhongshan 2014 points tables (docs/domain.md "Points systems"), as
+published rule-set versions. The specs below are the rules themselves; points/engine.py gives them meaning.
 
 Readings where the summary is terse:
 - Shanghai outer suburb: 2 per full year of work and residence, counted only once 5 years are

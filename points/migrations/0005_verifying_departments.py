@@ -1,6 +1,6 @@
-"""The verification map (DOMAIN.md, Zhongshan): each claimed fact is verified by the department
-that holds the record. Adds the departments that verify points claims beyond the first five
-and points the fact types at them."""
+"""The verification map (docs/domain.md "Verification map"): each claimed fact is verified by
+the department that holds the record. Adds the departments that verify points claims beyond
+the first five and points the fact types at them."""
 
 from django.db import migrations
 

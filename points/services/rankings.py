@@ -5,9 +5,10 @@ the ranking of a service's round: every complete application of that service acc
 round's window whose score is eligible, in points.ordering's order: total, then the service's
 tie-breaks as the rule set declares them (sub-scores; the time of application only where the
 rules name it); lines the rules cannot tell apart share a rank. Names and ID numbers are masked. The list
-stays open to objections for the service's working days (5; public rental housing 20); the
-person ranked may object in that window; the office answers, and makes the list final once
-the window has passed and every objection is answered.
+stays open to objections for the service's working days (5; public rental housing 20;
+docs/domain.md "Ranking publication"); the person ranked may object in that window; the
+office answers, and makes the list final once the window has passed and every objection is
+answered.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The demo city's areas and addresses.
+"""The demo city's areas and addresses (docs/domain.md "The demo city").
 
 A fictional city, 东瓯市, laid over a box around longitude 121.2, latitude 28.1: three districts
 as west-to-east strips, each split into four streets or towns (south to north), each of those

@@ -13,7 +13,8 @@ class DayKind(models.TextChoices):
 class SpecialDay(models.Model):
     """One day that is not what its weekday says: a statutory holiday on a weekday, or a
     Saturday or Sunday made a working day (调休), as the State Council General Office announces
-    each year. Every other day is a working day from Monday to Friday."""
+    each year. Every other day is a working day from Monday to Friday (docs/domain.md
+    "Working days")."""
 
     day = models.DateField(_("day"), unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)

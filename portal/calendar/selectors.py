@@ -2,7 +2,8 @@
 
 A day is a working day when the calendar table says so (a make-up working day, 调休), or is
 not a statutory holiday and falls from Monday to Friday. Objection windows, publication
-(公示) windows, review due dates and declaration windows all count through `add_working_days`.
+(公示) windows, review due dates and declaration windows all count through `add_working_days`
+(docs/domain.md "Working days").
 """
 
 from __future__ import annotations

@@ -165,7 +165,8 @@ POOR_RATINGS = frozenset({RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIE
 
 
 class RatingPolicy(models.Model):
-    """The rating rules in force from one date on: how long a department has to answer a poor rating."""
+    """The rating rules in force from one date on: how long a department has to answer a poor
+    rating (docs/domain.md "Service ratings")."""
 
     effective_from = models.DateField(_("in force from"), unique=True)
     rectification_days = models.PositiveSmallIntegerField(

@@ -1,4 +1,5 @@
-"""The surveys' part of the demo city: the migrant needs survey of the source documents.
+"""The surveys' part of the demo city: the migrant needs survey of the source documents
+(docs/domain.md "Figures from the source documents").
 
 A district's survey of nearly a thousand migrants found that over 60% want more jobs and
 vocational training, 49.76% more public resources, 44.71% better medical services and 38.94%

@@ -5,7 +5,8 @@ with the person's current registration. Matching here (one statement, committed 
 run's `matched` checkpoint) takes the rows without one: a row is matched by name and birth
 date among the persons registered at the row's address, when exactly one fits.
 
-The rules (the write phase, one transaction with the tasks):
+The rules (docs/domain.md "Reconciliation feeds"; the write phase, one transaction with the
+tasks):
 - probably departed: a person registered here whom the feed shows gone (insurance stopped,
   or started in another city; hukou moved away), and every person registered at an address
   where utilities show no use;

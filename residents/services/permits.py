@@ -1,7 +1,8 @@
 """Residence permits (居住证): the application on the shared lifecycle, issue, endorsement, reissue, cancellation.
 
 Rules come from the Interim Regulation on Residence Permits (居住证暂行条例, State Council
-Order 663, 2016) and are read from PermitPolicy, the city's rules by effective date:
+Order 663, 2016; docs/domain.md "Residence permit") and are read from PermitPolicy, the city's
+rules by effective date:
 - art. 2: eligible after six months of registration plus stable employment, stable residence
   or continuous study;
 - art. 11: guardians apply for minors and for those who cannot apply themselves;

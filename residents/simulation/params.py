@@ -1,10 +1,11 @@
 """The simulator's parameters: rates of the city's changes and the imperfections of each channel.
 
 Defaults come from the source documents where they give a figure, else they are stated
-assumptions (marked so): a county-level city growing from 652,000 (2022) to a target of
-800,000 (2026) has a steady net inflow of about 5% a year; renters move far more often than
-owners; landlords declare within 7 days (Shenzhen rule) and residents within 30; grid
-officers knock on doors on set days. A file (TOML or JSON, the same names) overrides any of
+assumptions (marked so); docs/domain.md "Figures from the source documents" has the figures.
+A county-level city growing from 652,000 (2022) to a target of 800,000 (2026) has a steady
+net inflow of about 5% a year; renters move far more often than owners; landlords declare
+within 7 days (Shenzhen rule) and residents within 30; grid officers knock on doors on set
+days. A file (TOML or JSON, the same names) overrides any of
 them; an impossible value is refused with every bad field named at once.
 """
 

@@ -1,7 +1,7 @@
 """Benchmark: rank 36,000 approved affordable-housing applications and offer 14,000 units.
 
-The scale of the county-level city in DOMAIN.md (14,000 affordable rental units built for
-36,000 new residents). Persons come from residents.bulk (COPY); cases, applications and units
+The scale of the county-level city in docs/domain.md "Figures from the source documents"
+(14,000 affordable rental units built for 36,000 new residents). Persons come from residents.bulk (COPY); cases, applications and units
 are bulk-created. Then the round is ranked (housing.services.rank_round: one bulk UPDATE) and
 allocated (housing.services.allocate_round: the pure engine over plain tuples and one
 INSERT ... SELECT), each timed. Prints the figures, and records each beside its floor measured

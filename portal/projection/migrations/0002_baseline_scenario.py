@@ -1,4 +1,5 @@
-"""The baseline scenario, from the city's population plan (seed 004, table 1).
+"""The baseline scenario, from the city's population plan (its table 1; docs/domain.md
+"Figures from the source documents").
 
 Total fertility rate 0.71 (2015), 1.2 (2020), 1.8 (2030); life expectancy 78.75 / 79.75 / 81;
 sex ratio at birth 107. The rest are working assumptions analysts can change on the page.
