@@ -26,6 +26,7 @@ def register() -> None:
             on_return=employers.on_return,
             on_withdraw=employers.on_withdraw,
             detail_url=employers.case_detail_url,
+            extra={"issued_link": employers.issued_link},
         )
     )
     register_kind(
@@ -38,6 +39,7 @@ def register() -> None:
             on_approve=postings.on_decided,
             on_reject=postings.on_decided,
             detail_url=postings.case_detail_url,
+            extra={"issued_link": postings.issued_link},
         )
     )
     points_facts.register_provider(training.CERTIFICATE_FACT, training.certificates_fact)

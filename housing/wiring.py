@@ -52,6 +52,7 @@ def register() -> None:
             on_reject=applications.on_reject,
             on_return=applications.on_return,
             detail_url=applications.case_detail_url,
+            extra={"issued_link": applications.issued_link},
         )
     )
     navigation.register(

@@ -38,6 +38,7 @@ def register() -> None:
             on_return=applications.on_return,
             on_withdraw=applications.on_withdraw,
             detail_url=applications.case_detail_url,
+            extra={"issued_link": applications.issued_link},
         )
     )
     navigation.register(

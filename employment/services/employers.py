@@ -25,13 +25,24 @@ from portal.areas.models import Area, Level
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.notices.services import notify_after_commit
 from portal.workflow import services as workflow
-from portal.workflow.models import Case
+from portal.workflow.models import Case, Status
 
 KIND = "employer"
 
 
 def case_detail_url(case: Case) -> str:
     return reverse("employment:review_employer", args=[case.pk])
+
+
+def issued_link(case: Case) -> tuple[str, str] | None:
+    """What an approved registration produced: the verified enterprise, on the account's page
+    of it (workers, dormitories, postings)."""
+    if case.status != Status.APPROVED:
+        return None
+    employer = Employer.objects.filter(case=case).only("pk").first()
+    if employer is None:
+        return None
+    return _("My verified enterprise"), reverse("employment:employer", args=[employer.pk])
 
 
 def clean_credit_code(raw: str) -> str:

@@ -46,6 +46,18 @@ def case_detail_url(case: Case) -> str:
     return reverse("employment:review_posting", args=[case.pk])
 
 
+def issued_link(case: Case) -> tuple[str, str] | None:
+    """What an approved posting leads to: the employer's page of it, with its applicants."""
+    if case.status != Status.APPROVED:
+        return None
+    posting = JobPosting.objects.filter(case=case).only("pk").first()
+    if posting is None:
+        return None
+    return _("My job posting and its applicants"), reverse(
+        "employment:posting_applicants", args=[posting.pk]
+    )
+
+
 def clean_skills(raw: Any) -> list[str]:
     """Skills as a list of short words: a list, or text separated by commas or spaces."""
     if isinstance(raw, str):

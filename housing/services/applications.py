@@ -51,6 +51,17 @@ def _application_link(application: HousingApplication) -> str:
     return reverse("housing:application", args=[application.pk])
 
 
+def issued_link(case: Case) -> tuple[str, str] | None:
+    """What an approved application leads to: the applicant's page of it, where the rank in
+    the published ranking and the units offered appear."""
+    if case.status != Status.APPROVED:
+        return None
+    application = HousingApplication.objects.filter(case=case).only("pk").first()
+    if application is None:
+        return None
+    return _("My rank and housing offers"), _application_link(application)
+
+
 # --- rounds ------------------------------------------------------------------------------------
 
 

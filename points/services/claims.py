@@ -93,6 +93,7 @@ def claim_kinds() -> list[ApplicationKind]:
             on_reject=on_claim_rejected,
             on_return=on_claim_returned,
             detail_url=claim_review_url,
+            extra={"issued_link": issued_link},
         )
         for department, label, prefix in CLAIM_KINDS
     ]
@@ -105,6 +106,18 @@ def claim_review_url(case: Case) -> str:
 
 def application_url(application: PointsApplication) -> str:
     return reverse("points:application", args=[application.pk])
+
+
+def issued_link(case: Case) -> tuple[str, str] | None:
+    """What a verified claim counts in: the claim on the resident's points application, which
+    links to the score once every claim is decided."""
+    if case.status != Status.APPROVED:
+        return None
+    claim = Claim.objects.filter(case=case).only("pk", "application_id").first()
+    if claim is None:
+        return None
+    url = reverse("points:application", args=[claim.application_id])
+    return _("The verified claim in my points application"), f"{url}#claim-{claim.pk}"
 
 
 # --- values -------------------------------------------------------------------------------------

@@ -48,6 +48,17 @@ def application_link(application: EnrolmentApplication) -> str:
     return reverse("schooling:application", args=[application.pk])
 
 
+def issued_link(case: Case) -> tuple[str, str] | None:
+    """What an approved application leads to: the family's page of it, where the schools are
+    ranked and the result of the draw and the place offered appear."""
+    if case.status != Status.APPROVED:
+        return None
+    application = EnrolmentApplication.objects.filter(case=case).only("pk").first()
+    if application is None:
+        return None
+    return _("My child's schools and school place"), application_link(application)
+
+
 def case_detail_url(case: Case) -> str:
     """Where the workbench sends a reviewer for an enrolment case."""
     return reverse("schooling:review", args=[case.pk])
