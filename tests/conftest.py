@@ -5,7 +5,9 @@ from __future__ import annotations
 from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.db.models.signals import post_migrate
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import validate_django_db
@@ -89,6 +91,15 @@ def _ensure_departments():
     for code, name, name_en in rows:
         Department.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
     return Department.objects.all()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in English leaves English active in
+    the thread after its response, which would change the messages the next test reads."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")
