@@ -82,7 +82,7 @@ class PasswordResetRequestView(FormView):
                 "confirmed": False,
             },
         )
-        return HttpResponseRedirect(reverse("account_confirm_password_reset_code"))
+        return HttpResponseRedirect(reverse("accounts:password_reset_code"))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -95,9 +95,9 @@ class PasswordResetConfirmCodeView(FormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.state = _reset_state(request)
         if self.state is None:
-            return HttpResponseRedirect(reverse("account_reset_password"))
+            return HttpResponseRedirect(reverse("accounts:password_reset"))
         if self.state["confirmed"]:
-            return HttpResponseRedirect(reverse("account_complete_password_reset"))
+            return HttpResponseRedirect(reverse("accounts:password_reset_complete"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict:
@@ -110,11 +110,11 @@ class PasswordResetConfirmCodeView(FormView):
         user = _reset_user(self.state)
         if user is None:
             self.request.session.pop(RESET_SESSION_KEY, None)
-            return HttpResponseRedirect(reverse("account_reset_password"))
+            return HttpResponseRedirect(reverse("accounts:password_reset"))
         get_adapter(self.request).set_phone_verified(user, self.state["phone"])
         self.state.update(confirmed=True, at=time.time())
         _save_reset_state(self.request, self.state)
-        return HttpResponseRedirect(reverse("account_complete_password_reset"))
+        return HttpResponseRedirect(reverse("accounts:password_reset_complete"))
 
     def form_invalid(self, form: forms.CodeForm) -> HttpResponse:
         self.state["failed_attempts"] += 1
@@ -123,7 +123,7 @@ class PasswordResetConfirmCodeView(FormView):
             messages.error(
                 self.request, _("Too many wrong codes. Please ask for a new code and try again.")
             )
-            return HttpResponseRedirect(reverse("account_reset_password"))
+            return HttpResponseRedirect(reverse("accounts:password_reset"))
         _save_reset_state(self.request, self.state)
         return super().form_invalid(form)
 
@@ -139,13 +139,13 @@ class PasswordResetCompleteView(FormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         state = _reset_state(request)
         if state is None:
-            return HttpResponseRedirect(reverse("account_reset_password"))
+            return HttpResponseRedirect(reverse("accounts:password_reset"))
         if not state["confirmed"]:
-            return HttpResponseRedirect(reverse("account_confirm_password_reset_code"))
+            return HttpResponseRedirect(reverse("accounts:password_reset_code"))
         self.reset_user = _reset_user(state)
         if self.reset_user is None:
             request.session.pop(RESET_SESSION_KEY, None)
-            return HttpResponseRedirect(reverse("account_reset_password"))
+            return HttpResponseRedirect(reverse("accounts:password_reset"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict:

@@ -13,14 +13,14 @@ class WorkflowConfig(AppConfig):
         navigation.register(
             key="workbench",
             label=_("Workbench"),
-            url_name="workbench",
+            url_name="workflow:workbench",
             roles={"reviewer"},
             order=10,
         )
         navigation.register(
             key="my-cases",
             label=_("My applications"),
-            url_name="my-cases",
+            url_name="workflow:my_cases",
             roles={"resident", "landlord"},
             order=90,
         )

@@ -48,7 +48,11 @@ def _require_reviewer(request: HttpRequest) -> None:
 def case_link(case) -> str:
     """Where a case opens: its kind's own page when the kind has one, else the generic detail."""
     spec = get_kind(case.kind)
-    return spec.detail_url(case) if spec.detail_url else reverse("case-detail", args=[case.pk])
+    return (
+        spec.detail_url(case)
+        if spec.detail_url
+        else reverse("workflow:case_detail", args=[case.pk])
+    )
 
 
 def _kind_label(code: str) -> str:

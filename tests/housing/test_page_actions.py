@@ -22,7 +22,7 @@ def _decisions(client, url, case_id) -> set[str]:
     return {
         action
         for action in ("take", "approve", "reject", "return")
-        if reverse("case-decide", args=[case_id, action]) in html
+        if reverse("workflow:case_decide", args=[case_id, action]) in html
     }
 
 
@@ -58,9 +58,9 @@ def test_a_decision_posted_from_the_review_page_returns_to_it(
     client.force_login(housing_a)
     case_id = draft_home.case_id
 
-    taken = client.post(reverse("case-decide", args=[case_id, "take"]))
+    taken = client.post(reverse("workflow:case_decide", args=[case_id, "take"]))
     approved = client.post(
-        reverse("case-decide", args=[case_id, "approve"]), {"approve-reason": ""}
+        reverse("workflow:case_decide", args=[case_id, "approve"]), {"approve-reason": ""}
     )
 
     review = reverse("housing:review_home", args=[case_id])
@@ -78,7 +78,7 @@ def test_a_refused_decision_comes_back_as_the_form_alone_to_htmx(
 
     with translation.override("zh-hans"):
         response = client.post(
-            reverse("case-decide", args=[draft_home.case_id, "reject"]),
+            reverse("workflow:case_decide", args=[draft_home.case_id, "reject"]),
             {"reject-reason": " "},
             HTTP_HX_REQUEST="true",
         )

@@ -10,11 +10,11 @@ from portal.workflow import services
 
 
 def _shown(client, case) -> set[str]:
-    html = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    html = client.get(reverse("workflow:case_detail", args=[case.pk])).content.decode()
     return {
         action
         for action in ("take", "approve", "reject", "return")
-        if reverse("case-decide", args=[case.pk, action]) in html
+        if reverse("workflow:case_decide", args=[case.pk, action]) in html
     }
 
 

@@ -84,12 +84,14 @@ def test_reviewers_of_another_district_or_department_get_no_rows_and_no_case(
     case = submit(resident, district_a)
     for outsider in (police_b, housing_a):
         client.force_login(outsider)
-        assert references(client.get(reverse("workbench"), {"status": "submitted"})) == []
-        assert client.get(reverse("case-detail", args=[case.pk])).status_code == 404
+        assert references(client.get(reverse("workflow:workbench"), {"status": "submitted"})) == []
+        assert client.get(reverse("workflow:case_detail", args=[case.pk])).status_code == 404
         assert (
-            client.post(reverse("case-decide", args=[case.pk, "reject"]), {"reject-reason": "x"})
+            client.post(
+                reverse("workflow:case_decide", args=[case.pk, "reject"]), {"reject-reason": "x"}
+            )
         ).status_code == 404
-        export = client.get(reverse("workbench-export"), {"q": case.reference})
+        export = client.get(reverse("workflow:workbench_export"), {"q": case.reference})
         assert export.status_code == 200
         _heading, rows = table_part(sheet_rows(export))
         assert rows == []
@@ -99,8 +101,8 @@ def test_reviewers_of_another_district_or_department_get_no_rows_and_no_case(
 
 def test_a_resident_gets_neither_the_table_nor_the_export(client, resident):
     client.force_login(resident)
-    assert client.get(reverse("workbench")).status_code == 403
-    assert client.get(reverse("workbench-export")).status_code == 403
+    assert client.get(reverse("workflow:workbench")).status_code == 403
+    assert client.get(reverse("workflow:workbench_export")).status_code == 403
 
 
 # --- columns --------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def test_the_table_shows_the_columns_and_the_applicant_masked(
     case = submit(resident, district_a)
     client.force_login(police_a)
 
-    body = client.get(reverse("workbench")).content.decode()
+    body = client.get(reverse("workflow:workbench")).content.decode()
 
     for heading in ("办件编号", "事项类型", "申请人", "区域", "已提交", "办结时限", "办理状态"):
         assert f">{heading}<" in body or f">{heading}<span" in body, heading
@@ -130,12 +132,12 @@ def test_the_table_holds_a_bounded_number_of_rows_per_page(
         submit(resident, district_a)
     client.force_login(police_a)
 
-    assert len(references(client.get(reverse("workbench"), {"per_page": "10"}))) == 10
-    assert len(references(client.get(reverse("workbench"), {"per_page": "5000"}))) == 12
-    second = client.get(reverse("workbench"), {"per_page": "10", "page": "2"})
+    assert len(references(client.get(reverse("workflow:workbench"), {"per_page": "10"}))) == 10
+    assert len(references(client.get(reverse("workflow:workbench"), {"per_page": "5000"}))) == 12
+    second = client.get(reverse("workflow:workbench"), {"per_page": "10", "page": "2"})
     assert len(references(second)) == 2
     with django_assert_max_num_queries(12):
-        client.get(reverse("workbench"), {"per_page": "100"})
+        client.get(reverse("workflow:workbench"), {"per_page": "100"})
 
 
 # --- sorting --------------------------------------------------------------------------------
@@ -147,7 +149,9 @@ def test_the_table_sorts_by_each_column_both_ways(client, police_a, three_cases)
     client.force_login(police_a)
 
     def sorted_by(key):
-        return references(client.get(reverse("workbench"), {"sort": key, "status": "submitted"}))
+        return references(
+            client.get(reverse("workflow:workbench"), {"sort": key, "status": "submitted"})
+        )
 
     assert sorted_by("due") == in_order
     assert sorted_by("-due") == in_order[::-1]
@@ -169,9 +173,13 @@ def test_status_sorts_by_the_lifecycle_and_an_unknown_key_by_due_date(
     client.force_login(police_a)
 
     by_status = references(
-        client.get(reverse("workbench"), {"sort": "status", "status": ["submitted", "in_review"]})
+        client.get(
+            reverse("workflow:workbench"), {"sort": "status", "status": ["submitted", "in_review"]}
+        )
     )
-    unknown = references(client.get(reverse("workbench"), {"sort": "applicant_name; drop"}))
+    unknown = references(
+        client.get(reverse("workflow:workbench"), {"sort": "applicant_name; drop"})
+    )
 
     assert by_status == [second.reference, third.reference, first.reference]
     assert unknown == [first.reference, second.reference, third.reference]
@@ -179,7 +187,7 @@ def test_status_sorts_by_the_lifecycle_and_an_unknown_key_by_due_date(
 
 def test_the_column_heading_says_how_the_table_is_sorted(client, police_a, three_cases):
     client.force_login(police_a)
-    body = client.get(reverse("workbench"), {"sort": "-due"}).content.decode()
+    body = client.get(reverse("workflow:workbench"), {"sort": "-due"}).content.decode()
     assert re.search(r'aria-sort="descending">\s*<a href="\?[^"]*sort=due"', body)
     assert body.count('aria-sort="none"') == 5
 
@@ -194,9 +202,9 @@ def test_the_kind_filter_offers_only_the_kinds_of_the_department(client, police_
         department="education", districts=[district_a], username="education_a"
     )
     client.force_login(police_a)
-    police_page = client.get(reverse("workbench")).content.decode()
+    police_page = client.get(reverse("workflow:workbench")).content.decode()
     client.force_login(education_a)
-    education_page = client.get(reverse("workbench")).content.decode()
+    education_page = client.get(reverse("workflow:workbench")).content.decode()
 
     assert f'value="{TEST_KIND.code}"' in police_page
     assert f'value="{school_applications.KIND}"' not in police_page
@@ -212,7 +220,7 @@ def test_a_kind_of_another_department_is_refused_and_shows_nothing_more(
     case = submit(resident, district_a)
     client.force_login(police_a)
 
-    response = client.get(reverse("workbench"), {"kind": school_applications.KIND})
+    response = client.get(reverse("workflow:workbench"), {"kind": school_applications.KIND})
 
     assert 'class="error-summary"' in response.content.decode()
     assert references(response) == [case.reference]  # the refused filter is not applied
@@ -234,10 +242,10 @@ def test_the_overdue_filter_keeps_cases_waiting_past_the_working_day_due_date(
     client.force_login(police_a)
 
     time_machine.move_to(dt.datetime(2026, 3, 16, 18, 0, tzinfo=SHANGHAI), tick=False)
-    on_the_due_day = references(client.get(reverse("workbench"), {"overdue": "true"}))
+    on_the_due_day = references(client.get(reverse("workflow:workbench"), {"overdue": "true"}))
     time_machine.move_to(dt.datetime(2026, 3, 17, 9, 0, tzinfo=SHANGHAI), tick=False)
-    page = client.get(reverse("workbench"), {"overdue": "true"})
-    others = references(client.get(reverse("workbench"), {"overdue": "false"}))
+    page = client.get(reverse("workflow:workbench"), {"overdue": "true"})
+    others = references(client.get(reverse("workflow:workbench"), {"overdue": "false"}))
 
     assert on_the_due_day == []
     assert sorted(references(page)) == sorted([late.reference, late_in_review.reference])
@@ -260,7 +268,7 @@ def test_the_export_has_the_columns_rows_and_order_of_the_filtered_table(
     query = {"sort": "-due", "status": ["submitted", "approved"]}
 
     with caplog.at_level(logging.INFO, logger="portal.workflow.exports"):
-        response = client.get(reverse("workbench-export"), query)
+        response = client.get(reverse("workflow:workbench_export"), query)
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
@@ -268,7 +276,7 @@ def test_the_export_has_the_columns_rows_and_order_of_the_filtered_table(
     )
     heading, rows = table_part(sheet_rows(response))
     assert heading == ("办件编号", "事项类型", "申请人", "区域", "已提交", "办结时限", "办理状态")
-    assert [row[0] for row in rows] == references(client.get(reverse("workbench"), query))
+    assert [row[0] for row in rows] == references(client.get(reverse("workflow:workbench"), query))
     assert [row[0] for row in rows] == [third.reference, second.reference, first.reference]
     assert elsewhere.reference not in {row[0] for row in rows}
     assert rows[0][2] == f"张三 ({person.id_masked})"
@@ -285,7 +293,7 @@ def test_the_export_is_bounded_and_says_so(client, police_a, three_cases, monkey
     monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
     client.force_login(police_a)
 
-    rows = sheet_rows(client.get(reverse("workbench-export")))
+    rows = sheet_rows(client.get(reverse("workflow:workbench_export")))
 
     _heading, data = table_part(rows)
     assert len(data) == 2
@@ -302,7 +310,7 @@ def test_rejecting_without_a_reason_answers_htmx_with_the_error_in_the_form(
     client.force_login(police_a)
 
     response = client.post(
-        reverse("case-decide", args=[case.pk, "reject"]),
+        reverse("workflow:case_decide", args=[case.pk, "reject"]),
         {"reject-reason": "   "},
         headers={"HX-Request": "true"},
     )
@@ -323,7 +331,7 @@ def test_rejecting_without_a_reason_without_javascript_shows_the_page_with_the_f
     case = submit(resident, district_a)
     client.force_login(police_a)
 
-    response = client.post(reverse("case-decide", args=[case.pk, "return"]), {})
+    response = client.post(reverse("workflow:case_decide", args=[case.pk, "return"]), {})
 
     body = response.content.decode()
     assert response.status_code == 400
@@ -339,13 +347,13 @@ def test_rejecting_with_a_reason_records_it(client, police_a, resident, district
     client.force_login(police_a)
 
     htmx = client.post(
-        reverse("case-decide", args=[case.pk, "reject"]),
+        reverse("workflow:case_decide", args=[case.pk, "reject"]),
         {"reject-reason": "材料不符"},
         headers={"HX-Request": "true"},
     )
 
     assert htmx.status_code == 204
-    assert htmx["HX-Redirect"] == reverse("case-detail", args=[case.pk])
+    assert htmx["HX-Redirect"] == reverse("workflow:case_detail", args=[case.pk])
     case.refresh_from_db()
     assert case.status == Status.REJECTED
     assert case.last_reason == "材料不符"
@@ -359,10 +367,12 @@ def test_deciding_a_decided_case_shows_the_conflict_on_the_case_page(
     client.force_login(police_a)
 
     response = client.post(
-        reverse("case-decide", args=[case.pk, "reject"]), {"reject-reason": "材料不符"}, follow=True
+        reverse("workflow:case_decide", args=[case.pk, "reject"]),
+        {"reject-reason": "材料不符"},
+        follow=True,
     )
 
-    assert response.redirect_chain == [(reverse("case-detail", args=[case.pk]), 302)]
+    assert response.redirect_chain == [(reverse("workflow:case_detail", args=[case.pk]), 302)]
     assert 'class="message message--error" role="alert"' in response.content.decode()
     case.refresh_from_db()
     assert case.status == Status.APPROVED
@@ -376,10 +386,10 @@ def test_the_applicant_page_links_to_what_an_approved_case_issued(
 ):
     case = submit(resident, district_a, kind="test_issuing_kind")
     client.force_login(resident)
-    before = client.get(reverse("my-case", args=[case.pk])).content.decode()
+    before = client.get(reverse("workflow:my_case", args=[case.pk])).content.decode()
     services.approve_case(case_id=case.pk, actor=police_a)
 
-    after = client.get(reverse("my-case", args=[case.pk])).content.decode()
+    after = client.get(reverse("workflow:my_case", args=[case.pk])).content.decode()
 
     assert f"/certificates/{case.pk}/" not in before
     assert f'href="/certificates/{case.pk}/"' in after
@@ -391,7 +401,7 @@ def test_housing_staff_are_not_offered_school_places_either(client, housing_a):
     from schooling.services import applications as school_applications
 
     client.force_login(housing_a)
-    page = client.get(reverse("workbench")).content.decode()
+    page = client.get(reverse("workflow:workbench")).content.decode()
     assert f'value="{school_applications.KIND}"' not in page
     assert f'value="{TEST_KIND.code}"' not in page
 
@@ -400,7 +410,9 @@ def test_the_table_speaks_english_on_the_switch(client, police_a, resident, dist
     submit(resident, district_a)
     client.force_login(police_a)
 
-    body = client.get(reverse("workbench"), headers={"Accept-Language": "en"}).content.decode()
+    body = client.get(
+        reverse("workflow:workbench"), headers={"Accept-Language": "en"}
+    ).content.decode()
 
     assert ">Reference number<" in body
     assert "Filter and sort" in body

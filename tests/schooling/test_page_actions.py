@@ -17,7 +17,7 @@ def _review_buttons(client, application) -> set[str]:
     return {
         action
         for action in ("take", "approve", "reject", "return")
-        if reverse("case-decide", args=[application.case_id, action]) in html
+        if reverse("workflow:case_decide", args=[application.case_id, action]) in html
     }
 
 
@@ -68,7 +68,7 @@ def test_a_decision_from_the_review_page_returns_to_it(enrolment_round, family, 
     reviewer.force_login(education_a)
 
     response = reviewer.post(
-        reverse("case-decide", args=[application.case_id, "return"]),
+        reverse("workflow:case_decide", args=[application.case_id, "return"]),
         {"return-reason": "缺房屋租赁合同"},
     )
 
