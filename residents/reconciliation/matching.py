@@ -50,6 +50,8 @@ DUE_DAYS = {
 }
 FOUND = "recon_found"
 ANALYZE_AFTER = 1_000
+# The advisory-lock namespace of the insurance months' writers ("IM").
+INSURANCE_MONTHS_LOCK = 0x494D
 
 
 def match(cursor, *, run_id: int) -> tuple[int, int]:
@@ -282,21 +284,51 @@ def record_discrepancies(cursor, *, run_id: int) -> int:
 
 
 def record_insurance_months(cursor, *, run_id: int) -> int:
-    """Keep the months a social-insurance feed states for each matched person (InsuranceMonth),
-    in one INSERT ... SELECT: a month is paid when a row shows it paid in this city. A month a
-    later feed states again takes that feed's statement. Runs inside the write phase's
-    transaction, before the staging table is dropped. Returns the months written."""
+    """Keep the months a social-insurance feed states for each matched person (InsuranceMonth):
+    a month is paid when a row shows it paid in this city. A month a later feed states again
+    takes that feed's statement. Runs inside the write phase's transaction, before the staging
+    table is dropped. Returns the months written.
+
+    The months already kept are updated and the others inserted, two plain statements over the
+    run's months grouped once (an INSERT ... ON CONFLICT costs a speculative insertion per row,
+    about 1.7 times a plain INSERT here). The write phases of two social-insurance runs would
+    otherwise race to insert the same month: the transaction takes INSURANCE_MONTHS_LOCK first,
+    so they keep their months one after the other."""
+    months = f"recon_months_{run_id}"
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [INSURANCE_MONTHS_LOCK])
+    cursor.execute("SET LOCAL work_mem = '256MB'")
     cursor.execute(
         f"""
-        INSERT INTO residents_insurancemonth (person_id, month, paid, run_id)
-        SELECT m.person_id, date_trunc('month', m.event_date)::date,
-               bool_or(m.signal = 'here'), %(run_id)s
+        CREATE TEMPORARY TABLE {months} ON COMMIT DROP AS
+        SELECT m.person_id, date_trunc('month', m.event_date)::date AS month,
+               bool_or(m.signal = 'here') AS paid
         FROM {rows_table(run_id)} m
         WHERE m.reason_info IS NULL AND m.person_id IS NOT NULL AND m.event_date IS NOT NULL
         GROUP BY m.person_id, date_trunc('month', m.event_date)
-        ON CONFLICT (person_id, month)
-        DO UPDATE SET paid = EXCLUDED.paid, run_id = EXCLUDED.run_id
+        """  # noqa: S608 - our own table names
+    )
+    cursor.execute(f"ANALYZE {months}")
+    cursor.execute(
+        f"""
+        UPDATE residents_insurancemonth i
+        SET paid = n.paid, run_id = %(run_id)s
+        FROM {months} n
+        WHERE i.person_id = n.person_id AND i.month = n.month
         """,  # noqa: S608 - our own table names
         {"run_id": run_id},
     )
-    return cursor.rowcount
+    updated = cursor.rowcount
+    cursor.execute(
+        f"""
+        INSERT INTO residents_insurancemonth (person_id, month, paid, run_id)
+        SELECT n.person_id, n.month, n.paid, %(run_id)s
+        FROM {months} n
+        WHERE NOT EXISTS (
+            SELECT 1 FROM residents_insurancemonth i
+            WHERE i.person_id = n.person_id AND i.month = n.month
+        )
+        ORDER BY n.person_id, n.month
+        """,  # noqa: S608 - our own table names
+        {"run_id": run_id},
+    )
+    return updated + cursor.rowcount

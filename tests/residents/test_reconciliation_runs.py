@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -22,6 +22,7 @@ from residents.models import (
     DiscrepancyKind,
     FeedUpload,
     FieldTask,
+    InsuranceMonth,
     Permit,
     ReconciliationRun,
     RejectedRow,
@@ -639,6 +640,30 @@ def test_a_second_worker_is_refused_while_another_holds_the_feed(tmp_path, tenan
     run.refresh_from_db()
     assert (run.status, run.attempts) == (RunStatus.QUEUED, 0)
     assert reconciliation.execute_run(run_id=run.pk).status == RunStatus.FINISHED
+
+
+def test_a_social_insurance_run_keeps_its_months_only_after_another_has_kept_its_own(
+    tmp_path, tenant
+):
+    # given another run's write phase holding the insurance months
+    path = write_feed(tmp_path, "social_insurance", [insurance(tenant)])
+    with open(path, "rb") as source:
+        feed, _ = reconciliation.receive_feed(
+            kind="social_insurance", source=source, original_name="x.csv", channel="command"
+        )
+    run = reconciliation.start_run(feed_id=feed.pk, enqueue=False)
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, 0)", [matching.INSURANCE_MONTHS_LOCK])
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '300ms'")
+        # when this run reaches its write phase, then it waits (here: until the timeout)
+        with pytest.raises(OperationalError):
+            reconciliation.execute_run(run_id=run.pk)
+        assert not InsuranceMonth.objects.filter(person=tenant).exists()
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [matching.INSURANCE_MONTHS_LOCK])
+    # and once the other is done it keeps its months
+    assert reconciliation.execute_run(run_id=run.pk).status == RunStatus.FINISHED
+    assert InsuranceMonth.objects.filter(person=tenant, run=run).count() == 1
 
 
 def test_a_feed_has_one_active_run_at_a_time(tmp_path, tenant):
