@@ -1202,8 +1202,9 @@ class Discrepancy(models.Model):
 class InsuranceMonth(models.Model):
     """One month of a person's social insurance as the human-resources feed states it.
 
-    Written by the reconciliation of a social-insurance feed, set-based (one INSERT ... SELECT
-    of the run's matched rows): `paid` when the month was paid in this city. A later feed
+    Written by the reconciliation of a social-insurance feed, set-based (one UPDATE of the months
+    already kept, one INSERT ... SELECT of the rest in person order; reconciliation.matching
+    .record_insurance_months): `paid` when the month was paid in this city. A later feed
     stating the same month replaces the earlier statement and becomes its source. Points read
     the paid months as periods (residents.selectors.insurance_record)."""
 
