@@ -107,15 +107,16 @@ def test_the_hukou_place_is_chosen_level_by_level(page, console_errors, city, di
     # htmx binds a swapped-in list at the end of its settle step (htmx:afterSettle); a person
     # takes longer than that to choose, the test waits for it.
     page.evaluate(
-        "window.settled = 0;"
         "document.body.addEventListener('htmx:afterSettle', (event) => {"
-        "  if (event.detail.target.id === 'id_origin_code_below0') { window.settled += 1; }"
+        "  if (event.detail.target.id === 'id_origin_code_below0') {"
+        "    document.body.dataset.pickerSettled = 'yes';"
+        "  }"
         "});"
     )
     page.get_by_label("选择地区").select_option(root.code)
     next_level = page.locator("#id_origin_code_level1")
     expect(next_level).to_be_visible()
-    page.wait_for_function("window.settled >= 1")
+    expect(page.locator("body")).to_have_attribute("data-picker-settled", "yes")
     next_level.select_option(district_a.code)
     expect(page.locator("#id_origin_code_level2")).to_be_visible()
     assert _fits_the_phone(page)
