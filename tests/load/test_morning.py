@@ -3,7 +3,6 @@ whole morning run small against the test database comes out with every count mat
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from io import StringIO
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from load import morning_data
 from portal.accounts.models import User
@@ -19,6 +17,7 @@ from portal.areas.models import Area, Level
 from schooling import services
 from schooling.models import Offer, OfferEvent, OfferStatus, Preference, School, Stage
 from tests import factories
+from tests.killed_worker import child_environment, database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,19 +142,18 @@ def test_an_acceptance_never_sent_is_reported(small_city):
 def test_a_small_morning_under_gunicorn_counts_every_submission_once(settings):
     settings.DEMO_MODE = True
     call_command("seed_demo", "--persons", "300", stdout=StringIO())
-    database = connection.settings_dict
-    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    env = {
-        **os.environ,
-        "MORNING_DATABASE_URL": url,
-        "MORNING_PARENTS": "40",
-        "MORNING_ACCEPTS": "10",
-        "MORNING_DRAW_FAMILIES": "60",
-        "MORNING_SECONDS": "10",
-        "MORNING_RESEND_SHARE": "0.2",
-        "LOAD_WORKERS": "2",
-        "LOG_LEVEL": "WARNING",
-    }
+    # The test's own database, Redis and broker, also when they are the embedded servers (a
+    # unix socket, no URL in the environment).
+    env = child_environment(
+        MORNING_DATABASE_URL=database_url(),
+        MORNING_PARENTS="40",
+        MORNING_ACCEPTS="10",
+        MORNING_DRAW_FAMILIES="60",
+        MORNING_SECONDS="10",
+        MORNING_RESEND_SHARE="0.2",
+        LOAD_WORKERS="2",
+        LOG_LEVEL="WARNING",
+    )
 
     done = subprocess.run(
         [sys.executable, "-m", "load", "morning"],
