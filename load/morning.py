@@ -198,8 +198,7 @@ def _database(base_env: dict[str, str]) -> dict[str, str]:
     import psycopg
 
     env = dict(base_env)
-    if run.static_files_stale():
-        run._manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
+    run.collect_static(env)
     if os.environ.get("MORNING_DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["MORNING_DATABASE_URL"]
         return env

@@ -144,9 +144,15 @@ def ensure_database(base_env: dict[str, str], persons: int) -> dict[str, str]:
         _say(f"Seeded in {time.perf_counter() - started:.0f} s.")
     else:
         _say(f"{env['DATABASE_URL']} holds {found:,} persons.")
-    if static_files_stale():
-        _manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
+    collect_static(env)
     return env
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """Collect the static files when a source file is newer, with the settings the server will
+    run under (their manifest storage), whatever settings the caller's environment names."""
+    if static_files_stale():
+        _manage("collectstatic", "--no-input", "--verbosity", "0", env=server_environment(env))
 
 
 def static_files_stale() -> bool:
