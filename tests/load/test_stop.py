@@ -1,4 +1,4 @@
-"""A load run stopped with SIGTERM stops its server: the run's `finally` blocks still run."""
+"""Load runs clean up after themselves and serve what the production server would."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from load import run
 
 CHILD = """
 import sys, time
@@ -42,3 +44,26 @@ def test_without_it_sigterm_skips_the_cleanup(tmp_path):
     returncode, cleaned_up = _run_child(tmp_path, install=False)
     assert not cleaned_up
     assert returncode == -signal.SIGTERM
+
+
+def test_static_files_are_collected_with_the_servers_settings(monkeypatch):
+    """A runner started from the test settings (plain storage) still collects a manifest."""
+    calls = []
+    monkeypatch.setattr(run, "static_files_stale", lambda: True)
+    monkeypatch.setattr(run, "_manage", lambda *args, env: calls.append((args, env)))
+
+    run.collect_static({"DJANGO_SETTINGS_MODULE": "portal.settings_test", "DATABASE_URL": "x"})
+
+    [(args, env)] = calls
+    assert args[0] == "collectstatic"
+    assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings"
+
+
+def test_fresh_static_files_are_not_collected_again(monkeypatch):
+    calls = []
+    monkeypatch.setattr(run, "static_files_stale", lambda: False)
+    monkeypatch.setattr(run, "_manage", lambda *args, env: calls.append(args))
+
+    run.collect_static({"DATABASE_URL": "x"})
+
+    assert calls == []
